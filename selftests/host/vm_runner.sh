@@ -1,0 +1,65 @@
+#!/bin/bash
+# Self-tests of tools/vm/run, from the host: it passes the command's exit
+# status and output through, runs in the caller's directory with the
+# checkout writable and the root read-only, honours --mem/--append and
+# --timeout, and fails a run whose kernel splats even when the command
+# succeeded.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/selftests/lib/ktap.sh"
+run=$top/tools/vm/run
+out=$(mktemp -d "$top/.cache/check/vm_runner.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+
+# vm NAME ARGS... : run tools/vm/run, keep stdout/stderr/status under $out.
+vm() {
+	local name=$1
+	shift
+	"$run" "$@" > "$out/$name.out" 2> "$out/$name.err"
+	echo $? > "$out/$name.rc"
+}
+rc() { cat "$out/$1.rc"; }
+show() { ktap_diag "rc $(rc "$1"): $(tr '\n' ' ' < "$out/$1.err" | cut -c1-300)"; }
+
+ktap_start 9
+
+vm exit3 -- sh -c 'exit 3'
+[ "$(rc exit3)" -eq 3 ]
+ktap_result $? exit_status_passes_through "got $(rc exit3)" || show exit3
+
+vm uname --flavor stock -- uname -r
+grep -Eqx '6\.12\.[0-9]+-stock' "$out/uname.out"
+ktap_result $? stock_kernel_is_6_12 "uname -r said '$(cat "$out/uname.out")'" || show uname
+
+mkdir -p "$out/sub"
+(cd "$out/sub" && vm cwd -- sh -c 'pwd; echo written-in-vm > file')
+[ "$(cat "$out/cwd.out")" = "$out/sub" ] && [ "$(cat "$out/sub/file")" = written-in-vm ]
+ktap_result $? runs_in_cwd_and_writes_back || show cwd
+
+vm fs -- sh -c 'touch /tmp/t /run/t /var/tmp/t /root/t && ! touch /usr/t 2>/dev/null'
+[ "$(rc fs)" -eq 0 ]
+ktap_result $? root_readonly_scratch_writable || show fs
+
+vm huge --mem 4G --append hugepages=1100 -- sh -c \
+	'mountpoint -q /dev/hugepages && awk "/^HugePages_Total/ {print \$2}" /proc/meminfo'
+[ "$(cat "$out/huge.out")" = 1100 ]
+ktap_result $? mem_4g_and_hugepages "got '$(cat "$out/huge.out")'" || show huge
+
+vm warn --flavor debug -- sh -c 'echo warn > /sys/kernel/debug/dmabuf_pp_test/trigger'
+[ "$(rc warn)" -eq 125 ] && grep -q 'WARNING:' "$out/warn.err" &&
+	grep -q 'console log: ' "$out/warn.err"
+ktap_result $? warn_in_guest_fails_run || show warn
+
+vm leak --flavor debug -- sh -c 'echo leak > /sys/kernel/debug/dmabuf_pp_test/trigger'
+[ "$(rc leak)" -eq 125 ] && grep -q 'memory leak' "$out/leak.err"
+ktap_result $? kmemleak_report_fails_run || show leak
+
+# The command never ends, so only the time-out can stop this run.
+vm spin --timeout 5 -- sh -c 'while :; do :; done'
+[ "$(rc spin)" -eq 124 ] && grep -q 'timed out' "$out/spin.err"
+ktap_result $? timeout_kills_vm || show spin
+
+vm badflavor --flavor nope -- true
+[ "$(rc badflavor)" -eq 126 ]
+ktap_result $? unknown_flavor_refused || show badflavor
+
+ktap_exit

@@ -1,0 +1,65 @@
+# shellcheck shell=bash
+# KTAP v1 output for shell tests and runners. Source it, then:
+#   ktap_start N                  header and plan
+#   ktap_result RC NAME [DIAG]    "ok" when RC is 0, else "not ok" (+ diag)
+#   ktap_skip NAME WHY
+#   ktap_nested NAME CMD...       run CMD, indent its KTAP as subtests of NAME
+#   ktap_exit                     exit 0 / 1 / 4 (all skipped), as kselftest
+
+KTAP_DONE=0
+KTAP_FAILED=0
+KTAP_SKIPPED=0
+KTAP_PLANNED=0
+
+ktap_start() {
+	KTAP_PLANNED=$1
+	printf 'KTAP version 1\n1..%d\n' "$1"
+}
+
+ktap_diag() {
+	printf '# %s\n' "$*"
+}
+
+ktap_result() {
+	local rc=$1 name=$2
+	KTAP_DONE=$((KTAP_DONE + 1))
+	if [ "$rc" -eq 0 ]; then
+		printf 'ok %d %s\n' "$KTAP_DONE" "$name"
+	else
+		KTAP_FAILED=$((KTAP_FAILED + 1))
+		[ $# -gt 2 ] && ktap_diag "$name: $3"
+		printf 'not ok %d %s\n' "$KTAP_DONE" "$name"
+	fi
+	return "$rc"
+}
+
+ktap_skip() {
+	KTAP_DONE=$((KTAP_DONE + 1))
+	KTAP_SKIPPED=$((KTAP_SKIPPED + 1))
+	printf 'ok %d %s # SKIP %s\n' "$KTAP_DONE" "$1" "$2"
+}
+
+# Run a KTAP-speaking command as one test whose cases become subtests.
+# Exit status 4 (kselftest's KSFT_SKIP) reports the test as skipped.
+ktap_nested() {
+	local name=$1 rc
+	shift
+	printf '# Subtest: %s\n' "$name"
+	"$@" 2>&1 | sed -u 's/^/    /'
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" -eq 4 ]; then
+		ktap_skip "$name" "all cases skipped"
+	else
+		ktap_result "$rc" "$name" "exit status $rc"
+	fi
+}
+
+ktap_exit() {
+	if [ "$KTAP_DONE" -ne "$KTAP_PLANNED" ]; then
+		ktap_diag "planned $KTAP_PLANNED tests, ran $KTAP_DONE"
+		exit 1
+	fi
+	[ "$KTAP_FAILED" -eq 0 ] || exit 1
+	[ "$KTAP_PLANNED" -gt 0 ] && [ "$KTAP_SKIPPED" -eq "$KTAP_PLANNED" ] && exit 4
+	exit 0
+}

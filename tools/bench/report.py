@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""Turn raw bench lines into the ours/stock table and the JSON record.
+
+usage: report.py RAW_JSONL OUT_JSON
+
+Each raw line: {"flavor", "round", "workload", "metric", "value", "unit",
+"better"}. For every metric the median over rounds is taken per flavor and
+the ratio ours/stock printed; "better" says which direction is a win.
+"""
+import json
+import statistics
+import sys
+
+
+def main():
+    raw, out = sys.argv[1], sys.argv[2]
+    rows = [json.loads(line) for line in open(raw) if line.startswith("{")]
+    metrics = {}
+    for r in rows:
+        m = metrics.setdefault((r["workload"], r["metric"]),
+                               {"unit": r["unit"], "better": r["better"],
+                                "stock": [], "ours": []})
+        m[r["flavor"]].append(r["value"])
+
+    table = []
+    print(f"{'metric':<38} {'stock':>12} {'ours':>12} {'ours/stock':>11}  unit")
+    for (workload, metric), m in sorted(metrics.items()):
+        if not m["stock"] or not m["ours"]:
+            print(f"{metric:<38} missing a flavor's numbers", file=sys.stderr)
+            return 1
+        stock = statistics.median(m["stock"])
+        ours = statistics.median(m["ours"])
+        ratio = ours / stock if stock else float("nan")
+        better = "higher is better" if m["better"] == "higher" else "lower is better"
+        print(f"{metric:<38} {stock:>12.4g} {ours:>12.4g} {ratio:>10.3f}x  "
+              f"{m['unit']} ({better})")
+        table.append({"workload": workload, "metric": metric, "unit": m["unit"],
+                      "better": m["better"], "stock": m["stock"],
+                      "ours": m["ours"], "ratio": ratio})
+    json.dump({"metrics": table, "raw": rows}, open(out, "w"), indent=1)
+    print(f"raw numbers: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

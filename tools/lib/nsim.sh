@@ -1,0 +1,82 @@
+# shellcheck shell=bash
+# A netdevsim pair across two network namespaces, as tests, the demo and the
+# benchmarks use it. Source this file (inside the VM, as root), then:
+#
+#   nsim_pair_create [RX_QUEUES]   make the pair and bring it up
+#   nsim_pair_destroy              remove devices and namespaces
+#
+# After create, these name the two ends:
+#   NSIM_NS_TX, NSIM_IF_TX, NSIM_ADDR_TX    the sending host
+#   NSIM_NS_RX, NSIM_IF_RX, NSIM_ADDR_RX    the receiving host (the "NIC"
+#                                           devmem tests bind queues on)
+
+NSIM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+TCPXFER=${TCPXFER:-$NSIM_TOP/.cache/bin/tcpxfer}
+
+NSIM_NS_TX=nsim-tx
+NSIM_NS_RX=nsim-rx
+NSIM_ADDR_TX=192.0.2.1
+NSIM_ADDR_RX=192.0.2.2
+NSIM_ID_TX=${NSIM_ID_TX:-1021}
+NSIM_ID_RX=${NSIM_ID_RX:-1022}
+
+# Create netdevsim device ID with QUEUES queues and move its netdev to NS.
+# Prints the interface name.
+nsim_dev_create() {
+	local id=$1 queues=$2 ns=$3 dir ifname
+	dir=/sys/bus/netdevsim/devices/netdevsim$id/net
+	echo "$id 1 $queues" > /sys/bus/netdevsim/new_device || return 1
+	# Probing is synchronous: the netdev exists once the write returns.
+	ifname=$(ls "$dir") || return 1
+	ip link set "$ifname" netns "$ns" || return 1
+	echo "$ifname"
+}
+
+nsim_pair_create() {
+	local queues=${1:-1} idx_tx idx_rx fd_tx fd_rx
+	ip netns add "$NSIM_NS_TX" || return 1
+	ip netns add "$NSIM_NS_RX" || return 1
+	NSIM_IF_TX=$(nsim_dev_create "$NSIM_ID_TX" "$queues" "$NSIM_NS_TX") || return 1
+	NSIM_IF_RX=$(nsim_dev_create "$NSIM_ID_RX" "$queues" "$NSIM_NS_RX") || return 1
+
+	idx_tx=$(ip netns exec "$NSIM_NS_TX" cat "/sys/class/net/$NSIM_IF_TX/ifindex")
+	idx_rx=$(ip netns exec "$NSIM_NS_RX" cat "/sys/class/net/$NSIM_IF_RX/ifindex")
+	exec {fd_tx}< "/run/netns/$NSIM_NS_TX" {fd_rx}< "/run/netns/$NSIM_NS_RX"
+	echo "$fd_tx:$idx_tx $fd_rx:$idx_rx" > /sys/bus/netdevsim/link_device
+	local rc=$?
+	exec {fd_tx}<&- {fd_rx}<&-
+	[ $rc -eq 0 ] || return 1
+
+	ip -n "$NSIM_NS_TX" addr add "$NSIM_ADDR_TX/24" dev "$NSIM_IF_TX" &&
+	ip -n "$NSIM_NS_RX" addr add "$NSIM_ADDR_RX/24" dev "$NSIM_IF_RX" &&
+	ip -n "$NSIM_NS_TX" link set "$NSIM_IF_TX" up &&
+	ip -n "$NSIM_NS_RX" link set "$NSIM_IF_RX" up &&
+	ip -n "$NSIM_NS_TX" link set lo up &&
+	ip -n "$NSIM_NS_RX" link set lo up
+}
+
+nsim_pair_destroy() {
+	local id
+	for id in "$NSIM_ID_TX" "$NSIM_ID_RX"; do
+		[ -e "/sys/bus/netdevsim/devices/netdevsim$id" ] &&
+			echo "$id" > /sys/bus/netdevsim/del_device
+	done
+	ip netns del "$NSIM_NS_TX" 2>/dev/null
+	ip netns del "$NSIM_NS_RX" 2>/dev/null
+	return 0
+}
+
+# Run "tcpxfer recv ARGS" in the RX namespace in the background, returning
+# once it listens (it says so through a pipe, so no sleeping or polling).
+# Sets NSIM_RECV_PID; the caller waits for it.
+nsim_recv_start() {
+	local ready
+	ready=$(mktemp -u /tmp/nsim-ready.XXXXXX)
+	mkfifo "$ready" || return 1
+	ip netns exec "$NSIM_NS_RX" "$TCPXFER" recv --ready-fd 3 "$@" 3> "$ready" &
+	NSIM_RECV_PID=$!
+	local line=
+	read -r line < "$ready"
+	rm -f "$ready"
+	[ "$line" = ready ]
+}

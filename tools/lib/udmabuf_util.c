@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* memfd and udmabuf helpers: see udmabuf_util.h. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+#include <linux/udmabuf.h>
+
+#include "udmabuf_util.h"
+
+int memfd_make(const char *name, size_t size, bool hugetlb, unsigned int seals)
+{
+	unsigned int flags = MFD_ALLOW_SEALING | MFD_CLOEXEC;
+	int fd, err;
+
+	if (hugetlb)
+		flags |= MFD_HUGETLB;
+	fd = memfd_create(name, flags);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, size) < 0)
+		goto err_close;
+	if (seals && fcntl(fd, F_ADD_SEALS, seals) < 0)
+		goto err_close;
+	return fd;
+
+err_close:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+int udmabuf_make(int memfd, uint64_t offset, uint64_t size, unsigned int flags)
+{
+	struct udmabuf_create create = {
+		.memfd = memfd,
+		.flags = flags,
+		.offset = offset,
+		.size = size,
+	};
+	int dev, fd, err = 0;
+
+	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		return -errno;
+	fd = ioctl(dev, UDMABUF_CREATE, &create);
+	if (fd < 0)
+		err = -errno;
+	close(dev);
+	return err ? err : fd;
+}
+
+int dmabuf_sync(int dmabuf_fd, uint64_t flags)
+{
+	struct dma_buf_sync sync = { .flags = flags };
+
+	return ioctl(dmabuf_fd, DMA_BUF_IOCTL_SYNC, &sync) < 0 ? -errno : 0;
+}

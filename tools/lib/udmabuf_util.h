@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Small helpers to make dma-bufs out of memfds through /dev/udmabuf.
+ * Every function returns a non-negative value on success and -errno on
+ * failure, so tests can assert on the exact errno.
+ */
+#ifndef DMABUF_PP_UDMABUF_UTIL_H
+#define DMABUF_PP_UDMABUF_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Create a memfd of @size bytes (hugetlb-backed when @hugetlb) and add
+ * @seals to it (F_SEAL_SHRINK is what udmabuf requires). Returns the fd.
+ */
+int memfd_make(const char *name, size_t size, bool hugetlb, unsigned int seals);
+
+/* UDMABUF_CREATE over [@offset, @offset + @size) of @memfd. Returns the fd. */
+int udmabuf_make(int memfd, uint64_t offset, uint64_t size, unsigned int flags);
+
+/* DMA_BUF_IOCTL_SYNC with @flags (DMA_BUF_SYNC_START/END | READ/WRITE). */
+int dmabuf_sync(int dmabuf_fd, uint64_t flags);
+
+#endif

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tcpxfer: move N bytes of the shared pattern over one TCP connection and
+ * report what arrived. The receiver can verify every byte and reports
+ * throughput and its own CPU time; tests, the demo and the benchmarks use it
+ * as the plain-recv reference path.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../lib/pattern.h"
+
+#define CHUNK (256 * 1024)
+
+struct opts {
+	bool recv;
+	const char *addr;
+	const char *port;
+	uint64_t bytes;
+	bool verify;
+	bool json;
+	int ready_fd;
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: tcpxfer recv -p PORT -n BYTES [-b ADDR] [--verify] [--ready-fd FD] [--json]\n"
+	      "       tcpxfer send -c ADDR -p PORT -n BYTES\n"
+	      "\n"
+	      "recv  accept one connection, read exactly BYTES, report throughput\n"
+	      "      and CPU time; --verify checks every byte against the pattern;\n"
+	      "      --ready-fd writes \"ready\" to FD once listening\n"
+	      "send  connect and send BYTES of the pattern\n"
+	      "BYTES takes K, M and G suffixes (powers of 1024).\n", f);
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -1;
+	switch (*end) {
+	case 'G': v <<= 10; /* fall through */
+	case 'M': v <<= 10; /* fall through */
+	case 'K': v <<= 10; end++; break;
+	case '\0': break;
+	default: return -1;
+	}
+	if (*end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int resolve(const struct opts *o, bool passive, struct addrinfo **res)
+{
+	struct addrinfo hints = {
+		.ai_socktype = SOCK_STREAM,
+		.ai_flags = passive ? AI_PASSIVE : 0,
+	};
+	int err = getaddrinfo(o->addr, o->port, &hints, res);
+
+	if (err)
+		fprintf(stderr, "tcpxfer: %s port %s: %s\n", o->addr ? o->addr : "*",
+			o->port, gai_strerror(err));
+	return err ? -1 : 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static int do_recv(const struct opts *o)
+{
+	struct addrinfo *ai;
+	int lfd, fd, one = 1;
+	uint64_t total = 0;
+	uint64_t bad_at = UINT64_MAX;
+	double t0, cpu0, secs, cpu;
+	char *buf;
+
+	if (resolve(o, true, &ai))
+		return 2;
+	lfd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(lfd, ai->ai_addr, ai->ai_addrlen) || listen(lfd, 1)) {
+		perror("tcpxfer: listen");
+		return 2;
+	}
+	freeaddrinfo(ai);
+	if (o->ready_fd >= 0) {
+		if (write(o->ready_fd, "ready\n", 6) != 6)
+			perror("tcpxfer: ready-fd");
+		close(o->ready_fd);
+	}
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0) {
+		perror("tcpxfer: accept");
+		return 2;
+	}
+	buf = malloc(CHUNK);
+	if (!buf)
+		return 2;
+
+	t0 = now();
+	cpu0 = cpu_seconds();
+	while (total < o->bytes) {
+		ssize_t n = recv(fd, buf, CHUNK, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0)
+				perror("tcpxfer: recv");
+			break;
+		}
+		if (o->verify && bad_at == UINT64_MAX) {
+			size_t i = pattern_check(buf, n, total);
+
+			if (i < (size_t)n)
+				bad_at = total + i;
+		}
+		total += n;
+	}
+	secs = now() - t0;
+	cpu = cpu_seconds() - cpu0;
+	free(buf);
+	close(fd);
+	close(lfd);
+
+	if (o->json) {
+		printf("{\"bytes\": %llu, \"seconds\": %.6f, \"gbit_per_s\": %.4f, "
+		       "\"cpu_seconds\": %.6f, \"verified\": %s}\n",
+		       (unsigned long long)total, secs, total * 8 / secs / 1e9, cpu,
+		       o->verify && bad_at == UINT64_MAX ? "true" : "false");
+	} else {
+		printf("tcpxfer: received %llu bytes in %.2f s (%.2f Gbit/s), %.2f s CPU",
+		       (unsigned long long)total, secs, total * 8 / secs / 1e9, cpu);
+		if (o->verify && bad_at == UINT64_MAX)
+			printf(", pattern verified");
+		printf("\n");
+	}
+	if (bad_at != UINT64_MAX) {
+		fprintf(stderr, "tcpxfer: pattern mismatch at stream offset %llu\n",
+			(unsigned long long)bad_at);
+		return 1;
+	}
+	if (total != o->bytes) {
+		fprintf(stderr, "tcpxfer: expected %llu bytes, got %llu\n",
+			(unsigned long long)o->bytes, (unsigned long long)total);
+		return 1;
+	}
+	return 0;
+}
+
+static int do_send(const struct opts *o)
+{
+	struct addrinfo *ai;
+	uint64_t sent = 0;
+	char *buf;
+	int fd;
+
+	if (resolve(o, false, &ai))
+		return 2;
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen)) {
+		perror("tcpxfer: connect");
+		return 2;
+	}
+	freeaddrinfo(ai);
+	buf = malloc(CHUNK);
+	if (!buf)
+		return 2;
+	while (sent < o->bytes) {
+		size_t len = o->bytes - sent < CHUNK ? o->bytes - sent : CHUNK;
+		size_t done = 0;
+
+		pattern_fill(buf, len, sent);
+		while (done < len) {
+			ssize_t n = send(fd, buf + done, len - done, MSG_NOSIGNAL);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				perror("tcpxfer: send");
+				return 1;
+			}
+			done += n;
+		}
+		sent += len;
+	}
+	free(buf);
+	if (close(fd)) {
+		perror("tcpxfer: close");
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "verify", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "ready-fd", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct opts o = { .ready_fd = -1 };
+	int c;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "recv")) {
+		o.recv = true;
+	} else if (strcmp(argv[1], "send")) {
+		fprintf(stderr, "tcpxfer: unknown mode '%s'\n", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "b:c:p:n:jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+		case 'c': o.addr = optarg; break;
+		case 'p': o.port = optarg; break;
+		case 'n':
+			if (parse_size(optarg, &o.bytes)) {
+				fprintf(stderr, "tcpxfer: bad byte count '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'v': o.verify = true; break;
+		case 'j': o.json = true; break;
+		case 'r': o.ready_fd = atoi(optarg); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!o.port || !o.bytes || (!o.recv && !o.addr) || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	return o.recv ? do_recv(&o) : do_send(&o);
+}
