@@ -16,8 +16,9 @@ ktap_start() {
 	printf 'KTAP version 1\n1..%d\n' "$1"
 }
 
+# Every line of a (possibly multi-line) message becomes a '#' line.
 ktap_diag() {
-	printf '# %s\n' "$*"
+	printf '%s\n' "$*" | sed 's/^/# /'
 }
 
 ktap_result() {
