@@ -17,6 +17,9 @@ BIN    := $(CACHE)/bin
 
 export TOP CACHE SRC HDR BIN
 
+# Targets share one source tree and two cores: never run them in parallel.
+.NOTPARALLEL:
+
 .PHONY: all deps kernel kernels headers tools demo check bench clean distclean help
 
 all: kernel tools

@@ -22,8 +22,16 @@
 
 static struct ktap t;
 
-static bool check_errno(const char *name, int ret, int want)
+/*
+ * @ret is what UDMABUF_CREATE returned; @memfd < 0 means the test could not
+ * even make its memfd, which must not pass as the expected error.
+ */
+static bool check_errno(const char *name, int memfd, int ret, int want)
 {
+	if (memfd < 0) {
+		ktap_diag("%s: memfd: %s", name, strerror(-memfd));
+		return ktap_result(&t, false, name);
+	}
 	if (ret >= 0) {
 		close(ret);
 		ktap_diag("%s: succeeded, want %s", name, strerror(want));
@@ -113,13 +121,13 @@ int main(void)
 	/* udmabuf needs F_SEAL_SHRINK so the pages cannot go away under it. */
 	memfd = memfd_make("unsealed", SIZE, false, 0);
 	fd = memfd < 0 ? memfd : udmabuf_make(memfd, 0, SIZE, 0);
-	check_errno("reject_memfd_without_seal_shrink", fd, EINVAL);
+	check_errno("reject_memfd_without_seal_shrink", memfd, fd, EINVAL);
 	if (memfd >= 0)
 		close(memfd);
 
 	memfd = memfd_make("unaligned", SIZE, false, F_SEAL_SHRINK);
 	fd = memfd < 0 ? memfd : udmabuf_make(memfd, 0, SIZE - 100, 0);
-	check_errno("reject_unaligned_size", fd, EINVAL);
+	check_errno("reject_unaligned_size", memfd, fd, EINVAL);
 	if (memfd >= 0)
 		close(memfd);
 

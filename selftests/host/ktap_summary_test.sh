@@ -14,7 +14,7 @@ expect() {
 	ktap_result $? "$name" "got '$got' rc $rc, want '$want' rc $want_rc"
 }
 
-ktap_start 5
+ktap_start 6
 
 expect counts_leaves_not_parents "3 passed, 1 failed, 1 skipped" 1 <<'K'
 KTAP version 1
@@ -58,6 +58,22 @@ expect diagnostics_are_not_results "1 passed, 0 failed, 0 skipped" 0 <<'K'
 KTAP version 1
 # not ok 7 this is only a diagnostic
 ok 1 real
+K
+
+# vm.debug was cut off inside "b" (no "ok N b" line): "c" that follows is a
+# leaf of its own (before the fix it passed for a parent and went uncounted).
+expect cut_off_child_does_not_leak_depth "3 passed, 1 failed, 0 skipped" 1 <<'K'
+KTAP version 1
+1..2
+    KTAP version 1
+    1..2
+        ok 1 a1
+        not ok 2 a2
+    not ok 1 a
+        ok 1 b1
+not ok 1 vm.debug
+    ok 1 c
+ok 2 other
 K
 
 ktap_exit

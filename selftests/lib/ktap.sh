@@ -41,12 +41,16 @@ ktap_skip() {
 }
 
 # Run a KTAP-speaking command as one test whose cases become subtests.
-# Exit status 4 (kselftest's KSFT_SKIP) reports the test as skipped.
+# Exit status 4 (kselftest's KSFT_SKIP) reports the test as skipped. As in
+# KTAP v1, "# Subtest: NAME" goes inside the child's document, right after
+# its version line.
 ktap_nested() {
 	local name=$1 rc
 	shift
-	printf '# Subtest: %s\n' "$name"
-	"$@" 2>&1 | sed -u 's/^/    /'
+	"$@" 2>&1 | awk -v name="$name" '
+		NR == 1 && /^KTAP version/ { print "    " $0; print "    # Subtest: " name; fflush(); next }
+		NR == 1 { print "    # Subtest: " name }
+		{ print "    " $0; fflush() }'
 	rc=${PIPESTATUS[0]}
 	if [ "$rc" -eq 4 ]; then
 		ktap_skip "$name" "all cases skipped"

@@ -29,7 +29,10 @@ def summarize(lines):
         skip = re.search(r"#\s*SKIP\b", m.group("rest"), re.I) is not None
         has_children = results_below[depth + 1] > 0
         child_failures = failures_below[depth + 1]
-        results_below[depth + 1] = failures_below[depth + 1] = 0
+        # Everything deeper is closed now, including subtests of a child
+        # that never printed its own result (a run cut off mid-test).
+        for d in [d for d in results_below if d > depth]:
+            results_below[d] = failures_below[d] = 0
         results_below[depth] += 1
         if not ok:
             failures_below[depth] += 1

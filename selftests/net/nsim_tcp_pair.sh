@@ -13,17 +13,10 @@ trap nsim_pair_destroy EXIT
 nsim_pair_create 1
 ktap_result $? pair_up_in_two_namespaces || ktap_exit
 
-nsim_recv_start -b "$NSIM_ADDR_RX" -p 5201 -n "$bytes" --verify > /tmp/recv.out
-ready=$?
-if [ $ready -eq 0 ]; then
-	ip netns exec "$NSIM_NS_TX" "$TCPXFER" send -c "$NSIM_ADDR_RX" -p 5201 -n "$bytes"
-	send_rc=$?
-fi
-wait "$NSIM_RECV_PID"
-recv_rc=$?
-ktap_diag "$(cat /tmp/recv.out)"
-[ $ready -eq 0 ] && [ "$send_rc" -eq 0 ] && [ $recv_rc -eq 0 ]
-ktap_result $? tcp_64m_transfer_verified "ready=$ready send=${send_rc:-} recv=$recv_rc"
+report=$(nsim_xfer "$bytes" --verify 2>&1)
+rc=$?
+ktap_diag "$report"
+ktap_result $rc tcp_64m_transfer_verified
 
 trap - EXIT
 nsim_pair_destroy

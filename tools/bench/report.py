@@ -22,6 +22,9 @@ def main():
                                 "stock": [], "ours": []})
         m[r["flavor"]].append(r["value"])
 
+    if not metrics:
+        print("bench: no workload reported any number", file=sys.stderr)
+        return 1
     table = []
     print(f"{'metric':<38} {'stock':>12} {'ours':>12} {'ours/stock':>11}  unit")
     for (workload, metric), m in sorted(metrics.items()):

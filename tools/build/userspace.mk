@@ -1,15 +1,33 @@
-# Compiler settings shared by every userspace Makefile (tools/, selftests/).
-# HDR is the uAPI header install of our kernel (make headers); BIN is where
-# binaries go. Both come from the top-level Makefile.
+# Compiler settings and rules shared by every userspace Makefile (tools/,
+# selftests/). HDR is the uAPI header install of our kernel (make headers);
+# BIN is where binaries go. Both come from the top-level Makefile.
+#
+# Objects live under $(BIN)/obj (and $(BIN)/obj-san, built with sanitizers,
+# for host tests) at their source's absolute path, each with its own .d
+# file, so a header edit rebuilds exactly the programs that include it.
 HDR ?= $(abspath ../.cache/headers)
 BIN ?= $(abspath ../.cache/bin)
 
-CC      ?= gcc
-CFLAGS  := -std=c11 -O2 -g -Wall -Wextra -Werror \
-           -isystem $(HDR)/include -MMD -MP
+CC       ?= gcc
+CFLAGS   := -std=c11 -O2 -g -Wall -Wextra -Werror -isystem $(HDR)/include
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=all
 
-# $(call link,OUTPUT,SOURCES[,EXTRA FLAGS]) builds one program from sources.
-link = @mkdir -p $(dir $(1)) && echo "  CC      $(notdir $(1))" && \
-       $(CC) $(CFLAGS) $(3) -MF $(1).d -o $(1) $(2)
+# $(call objs,SOURCES) / $(call sanobjs,SOURCES): the objects to link.
+objs    = $(patsubst /%.c,$(BIN)/obj/%.o,$(abspath $(1)))
+sanobjs = $(patsubst /%.c,$(BIN)/obj-san/%.o,$(abspath $(1)))
+
+$(BIN)/obj/%.o: /%.c
+	@mkdir -p $(dir $@) && echo "  CC      $(notdir $<)"
+	@$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BIN)/obj-san/%.o: /%.c
+	@mkdir -p $(dir $@) && echo "  CC      $(notdir $<) (sanitizers)"
+	@$(CC) $(CFLAGS) $(SANITIZE) -MMD -MP -c -o $@ $<
+
+# Link recipes: plain programs and sanitized host tests.
+link    = @mkdir -p $(dir $@) && echo "  LD      $(notdir $@)" && $(CC) -o $@ $^
+sanlink = @mkdir -p $(dir $@) && echo "  LD      $(notdir $@)" && \
+          $(CC) $(SANITIZE) -o $@ $^
+
+-include $(shell find $(BIN)/obj $(BIN)/obj-san -name '*.d' 2>/dev/null)

@@ -28,11 +28,15 @@ int main(int argc, char **argv)
 		fputs("usage: dmabuf-readback [MiB]   (default 64)\n", argc > 2 ? stderr : stdout);
 		return argc > 2 ? 2 : 0;
 	}
-	if (argc == 2)
-		size = strtoul(argv[1], NULL, 0) << 20;
-	if (!size) {
-		fputs("dmabuf-readback: size must be at least 1 MiB\n", stderr);
-		return 2;
+	if (argc == 2) {
+		char *end;
+		unsigned long mib = strtoul(argv[1], &end, 10);
+
+		if (argv[1][0] < '0' || argv[1][0] > '9' || *end || !mib || mib > (1ul << 20)) {
+			fprintf(stderr, "dmabuf-readback: size '%s' is not 1..1048576 MiB\n", argv[1]);
+			return 2;
+		}
+		size = mib << 20;
 	}
 
 	memfd = memfd_make("dmabuf-readback", size, false, F_SEAL_SHRINK);

@@ -4,6 +4,7 @@
 #
 #   nsim_pair_create [RX_QUEUES]   make the pair and bring it up
 #   nsim_pair_destroy              remove devices and namespaces
+#   nsim_xfer BYTES [RECV ARGS]    one pattern transfer TX -> RX (tcpxfer)
 #
 # After create, these name the two ends:
 #   NSIM_NS_TX, NSIM_IF_TX, NSIM_ADDR_TX    the sending host
@@ -79,4 +80,23 @@ nsim_recv_start() {
 	read -r line < "$ready"
 	rm -f "$ready"
 	[ "$line" = ready ]
+}
+
+# Send BYTES of the pattern from the TX to the RX namespace over the pair,
+# with extra "tcpxfer recv" arguments (--verify, --json). The receiver's
+# report goes to stdout. Returns 0 only when both ends succeeded; a failed
+# sender takes the receiver down with it instead of leaving it waiting.
+nsim_xfer() {
+	local bytes=$1 send_rc recv_rc
+	shift
+	nsim_recv_start -b "$NSIM_ADDR_RX" -p 5201 -n "$bytes" "$@" || {
+		wait "$NSIM_RECV_PID"
+		return 1
+	}
+	ip netns exec "$NSIM_NS_TX" "$TCPXFER" send -c "$NSIM_ADDR_RX" -p 5201 -n "$bytes"
+	send_rc=$?
+	[ $send_rc -eq 0 ] || kill "$NSIM_RECV_PID" 2>/dev/null
+	wait "$NSIM_RECV_PID"
+	recv_rc=$?
+	[ $send_rc -eq 0 ] && [ $recv_rc -eq 0 ]
 }

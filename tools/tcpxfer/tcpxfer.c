@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,40 +32,53 @@ struct opts {
 	bool verify;
 	bool json;
 	int ready_fd;
+	int timeout_s;
 };
 
 static void usage(FILE *f)
 {
 	fputs("usage: tcpxfer recv -p PORT -n BYTES [-b ADDR] [--verify] [--ready-fd FD] [--json]\n"
-	      "       tcpxfer send -c ADDR -p PORT -n BYTES\n"
+	      "                    [--timeout SEC]\n"
+	      "       tcpxfer send -c ADDR -p PORT -n BYTES [--timeout SEC]\n"
 	      "\n"
 	      "recv  accept one connection, read exactly BYTES, report throughput\n"
 	      "      and CPU time; --verify checks every byte against the pattern;\n"
 	      "      --ready-fd writes \"ready\" to FD once listening\n"
 	      "send  connect and send BYTES of the pattern\n"
-	      "BYTES takes K, M and G suffixes (powers of 1024).\n", f);
+	      "BYTES takes K, M and G suffixes (powers of 1024). Either side gives up\n"
+	      "when no progress is made for --timeout seconds (default 60).\n", f);
 }
 
 static int parse_size(const char *s, uint64_t *out)
 {
-	char *end;
+	unsigned int shift = 0;
 	unsigned long long v;
+	char *end;
 
+	if (*s < '0' || *s > '9')	/* strtoull would accept "-1" */
+		return -1;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, 10);
 	if (errno || end == s)
 		return -1;
 	switch (*end) {
-	case 'G': v <<= 10; /* fall through */
-	case 'M': v <<= 10; /* fall through */
-	case 'K': v <<= 10; end++; break;
-	case '\0': break;
-	default: return -1;
+	case 'G': shift = 30; end++; break;
+	case 'M': shift = 20; end++; break;
+	case 'K': shift = 10; end++; break;
 	}
-	if (*end)
+	if (*end || v > (UINT64_MAX >> shift))
 		return -1;
-	*out = v;
+	*out = (uint64_t)v << shift;
 	return 0;
+}
+
+/* Give up on a socket that makes no progress for @secs seconds. */
+static int set_idle_timeout(int fd, int secs)
+{
+	struct timeval tv = { .tv_sec = secs };
+
+	return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	       setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
 static int resolve(const struct opts *o, bool passive, struct addrinfo **res)
@@ -121,8 +135,14 @@ static int do_recv(const struct opts *o)
 			perror("tcpxfer: ready-fd");
 		close(o->ready_fd);
 	}
+	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+
+	if (poll(&pfd, 1, o->timeout_s * 1000) != 1) {
+		fprintf(stderr, "tcpxfer: no connection within %d s\n", o->timeout_s);
+		return 2;
+	}
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0) {
+	if (fd < 0 || set_idle_timeout(fd, o->timeout_s)) {
 		perror("tcpxfer: accept");
 		return 2;
 	}
@@ -138,7 +158,9 @@ static int do_recv(const struct opts *o)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			if (n < 0)
+			if (n < 0 && errno == EAGAIN)
+				fprintf(stderr, "tcpxfer: no data for %d s\n", o->timeout_s);
+			else if (n < 0)
 				perror("tcpxfer: recv");
 			break;
 		}
@@ -151,6 +173,8 @@ static int do_recv(const struct opts *o)
 		total += n;
 	}
 	secs = now() - t0;
+	if (secs <= 0)
+		secs = 1e-9;	/* keep the rates finite (and the JSON valid) */
 	cpu = cpu_seconds() - cpu0;
 	free(buf);
 	close(fd);
@@ -191,7 +215,8 @@ static int do_send(const struct opts *o)
 	if (resolve(o, false, &ai))
 		return 2;
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen)) {
+	if (fd < 0 || set_idle_timeout(fd, o->timeout_s) ||
+	    connect(fd, ai->ai_addr, ai->ai_addrlen)) {
 		perror("tcpxfer: connect");
 		return 2;
 	}
@@ -231,10 +256,11 @@ int main(int argc, char **argv)
 		{ "verify", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "ready-fd", required_argument, NULL, 'r' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct opts o = { .ready_fd = -1 };
+	struct opts o = { .ready_fd = -1, .timeout_s = 60 };
 	int c;
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -249,7 +275,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "b:c:p:n:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:c:p:n:t:jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 		case 'c': o.addr = optarg; break;
@@ -263,6 +289,13 @@ int main(int argc, char **argv)
 		case 'v': o.verify = true; break;
 		case 'j': o.json = true; break;
 		case 'r': o.ready_fd = atoi(optarg); break;
+		case 't':
+			o.timeout_s = atoi(optarg);
+			if (o.timeout_s <= 0) {
+				fprintf(stderr, "tcpxfer: bad timeout '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

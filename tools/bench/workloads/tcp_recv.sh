@@ -9,9 +9,7 @@ runs=$(mktemp)
 trap nsim_pair_destroy EXIT
 nsim_pair_create 1 || exit 1
 for i in 1 2 3; do
-	nsim_recv_start -b "$NSIM_ADDR_RX" -p 5201 -n 256M --json >> "$runs" || exit 1
-	ip netns exec "$NSIM_NS_TX" "$TCPXFER" send -c "$NSIM_ADDR_RX" -p 5201 -n 256M || exit 1
-	wait "$NSIM_RECV_PID" || exit 1
+	nsim_xfer 256M --json >> "$runs" || exit 1
 done
 python3 - "$runs" <<'PY'
 import json, statistics, sys
