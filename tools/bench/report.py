@@ -5,11 +5,18 @@ usage: report.py RAW_JSONL OUT_JSON
 
 Each raw line: {"flavor", "round", "workload", "metric", "value", "unit",
 "better"}. For every metric the median over rounds is taken per flavor and
-the ratio ours/stock printed; "better" says which direction is a win.
+the ratio ours/stock printed; "better" says which direction is a win. The
+spread column is (max - min) / median over rounds, per flavor: a ratio
+within the spread is noise.
 """
 import json
 import statistics
 import sys
+
+
+def spread_of(values):
+    mid = statistics.median(values)
+    return (max(values) - min(values)) / mid if mid else 0.0
 
 
 def main():
@@ -26,7 +33,8 @@ def main():
         print("bench: no workload reported any number", file=sys.stderr)
         return 1
     table = []
-    print(f"{'metric':<38} {'stock':>12} {'ours':>12} {'ours/stock':>11}  unit")
+    print(f"{'metric':<34} {'stock':>10} {'ours':>10} {'ours/stock':>10} "
+          f"{'spread s/o':>12}  unit")
     for (workload, metric), m in sorted(metrics.items()):
         if not m["stock"] or not m["ours"]:
             print(f"{metric:<38} missing a flavor's numbers", file=sys.stderr)
@@ -35,8 +43,9 @@ def main():
         ours = statistics.median(m["ours"])
         ratio = ours / stock if stock else float("nan")
         better = "higher is better" if m["better"] == "higher" else "lower is better"
-        print(f"{metric:<38} {stock:>12.4g} {ours:>12.4g} {ratio:>10.3f}x  "
-              f"{m['unit']} ({better})")
+        spread = "/".join(f"{spread_of(m[f]):.0%}" for f in ("stock", "ours"))
+        print(f"{metric:<34} {stock:>10.4g} {ours:>10.4g} {ratio:>9.3f}x "
+              f"{spread:>12}  {m['unit']} ({better})")
         table.append({"workload": workload, "metric": metric, "unit": m["unit"],
                       "better": m["better"], "stock": m["stock"],
                       "ours": m["ours"], "ratio": ratio})
