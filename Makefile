@@ -9,6 +9,7 @@
 #   make clean | distclean
 
 FLAVOR ?= ours
+FLAVORS := stock ours debug
 TOP    := $(CURDIR)
 CACHE  := $(TOP)/.cache
 SRC    := $(CACHE)/src/linux
@@ -35,7 +36,7 @@ kernel: deps
 
 # All three flavors, one after the other (never in parallel: 2 cores).
 kernels: deps
-	@for f in stock ours debug; do tools/build/kernel $(TOP) $$f || exit 1; done
+	@for f in $(FLAVORS); do tools/build/kernel $(TOP) $$f || exit 1; done
 
 headers: deps
 	@tools/build/headers $(TOP)
@@ -49,7 +50,7 @@ demo: deps
 	@$(MAKE) -s tools
 	@tools/demo/run
 
-check: deps
+check: kernels tools
 	@selftests/check
 
 bench: deps

@@ -4,10 +4,11 @@
 usage: report.py RAW_JSONL OUT_JSON
 
 Each raw line: {"flavor", "round", "workload", "metric", "value", "unit",
-"better"}. For every metric the median over rounds is taken per flavor and
-the ratio ours/stock printed; "better" says which direction is a win. The
-spread column is (max - min) / median over rounds, per flavor: a ratio
-within the spread is noise.
+"better"}; a workload may report a metric several times per round. For every
+metric the median of all its values (runs and rounds) is taken per flavor
+and the ratio ours/stock printed; "better" says which direction is a win.
+The spread column is (max - min) / median of those values, per flavor: a
+ratio within the spread is noise.
 """
 import json
 import statistics
@@ -37,7 +38,7 @@ def main():
           f"{'spread s/o':>12}  unit")
     for (workload, metric), m in sorted(metrics.items()):
         if not m["stock"] or not m["ours"]:
-            print(f"{metric:<38} missing a flavor's numbers", file=sys.stderr)
+            print(f"{metric:<34} missing a flavor's numbers", file=sys.stderr)
             return 1
         stock = statistics.median(m["stock"])
         ours = statistics.median(m["ours"])
