@@ -38,9 +38,12 @@ mkdir -p "$out/sub"
 [ "$(cat "$out/cwd.out")" = "$out/sub" ] && [ "$(cat "$out/sub/file")" = written-in-vm ]
 ktap_result $? runs_in_cwd_and_writes_back || show cwd
 
-vm fs -- sh -c 'touch /tmp/t /run/t /var/tmp/t /root/t && ! touch /usr/t 2>/dev/null'
+# Read-only root, writable scratch, and the /dev links scripts rely on
+# (bash's <(...) needs /dev/fd, which devtmpfs alone does not have).
+vm fs -- bash -c 'touch /tmp/t /run/t /var/tmp/t /root/t && ! touch /usr/t 2>/dev/null &&
+	[ "$(cat <(echo via-dev-fd))" = via-dev-fd ]'
 [ "$(rc fs)" -eq 0 ]
-ktap_result $? root_readonly_scratch_writable || show fs
+ktap_result $? guest_filesystems_and_dev_fd || show fs
 
 vm huge --mem 4G --cpus 3 --append hugepages=1100 -- sh -c \
 	'nproc; mountpoint -q /dev/hugepages && awk "/^HugePages_Total/ {print \$2}" /proc/meminfo'
