@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netdevsim RX queues as a memory provider sees them: every queue owns a
+ * page_pool tied to its netdev, queue index and NAPI, and the queue
+ * management API lets the core restart one queue at a time, which is how a
+ * provider installed on a queue (a dma-buf binding) gets picked up.
+ *
+ * Also the per-queue statistics, for ethtool -S and the qstats netlink.
+ */
+
+#include <linux/ethtool.h>
+#include <linux/netdevice.h>
+#include <net/netdev_queues.h>
+#include <net/netdev_rx_queue.h>
+#include <net/page_pool/helpers.h>
+#include <net/page_pool/types.h>
+
+#include "netdevsim.h"
+
+#define NSIM_RQ_POOL_SIZE	256
+
+static struct page_pool *nsim_rq_pool_new(struct netdevsim *ns,
+					  unsigned int idx)
+{
+	struct page_pool_params pp = {
+		/* DMA_MAP is what a provider requires: the pool then hands
+		 * out buffers that carry a DMA address, which is all the
+		 * "device" uses (rx_hds.c). Host-page pools get mapped too.
+		 */
+		.flags		= PP_FLAG_DMA_MAP |
+				  PP_FLAG_ALLOW_UNREADABLE_NETMEM,
+		.order		= 0,
+		.pool_size	= NSIM_RQ_POOL_SIZE,
+		.nid		= NUMA_NO_NODE,
+		.dev		= ns->netdev->dev.parent,
+		.napi		= &ns->rq[idx].napi,
+		.netdev		= ns->netdev,
+		.queue_idx	= idx,
+		.dma_dir	= DMA_FROM_DEVICE,
+	};
+
+	return page_pool_create(&pp);
+}
+
+/**
+ * nsim_rq_pool_create() - give RX queue @idx its page_pool
+ * @ns: the device, up or coming up, RTNL held
+ * @idx: RX queue index
+ *
+ * The pool picks up whatever memory provider is installed on the queue.
+ *
+ * Return: 0 or a negative errno.
+ */
+int nsim_rq_pool_create(struct netdevsim *ns, unsigned int idx)
+{
+	struct page_pool *pool;
+
+	pool = nsim_rq_pool_new(ns, idx);
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+
+	ns->rq[idx].page_pool = pool;
+	return 0;
+}
+
+/* True when the queue's buffers come from a memory provider (a dma-buf):
+ * then payload may only go there, never into host memory.
+ */
+bool nsim_rq_is_devmem(const struct nsim_rq *rq)
+{
+	return rq->page_pool && rq->page_pool->mp_ops;
+}
+
+/* Is any RX queue from @first on bound to a memory provider? RTNL held. */
+bool nsim_rxq_bound_from(struct net_device *dev, unsigned int first)
+{
+	unsigned int i;
+
+	for (i = first; i < dev->real_num_rx_queues; i++)
+		if (__netif_get_rx_queue(dev, i)->mp_params.mp_ops)
+			return true;
+	return false;
+}
+
+/*
+ * Queue management API. The per-queue memory is just the queue's page_pool:
+ * NAPI and the queue's backlog of not yet received frames stay in place
+ * across a restart, so nothing in flight is lost.
+ *
+ * Pools exist only while the device is up (nsim_open() creates them). On a
+ * down device a restart has nothing to do, except that a provider cannot
+ * be installed: the core checks that a pool took it, and there is none.
+ */
+struct nsim_queue_mem {
+	struct page_pool *pool;
+};
+
+static int nsim_queue_mem_alloc(struct net_device *dev, void *per_queue_mem,
+				int idx)
+{
+	struct nsim_queue_mem *qmem = per_queue_mem;
+	struct netdevsim *ns = netdev_priv(dev);
+	struct page_pool *pool;
+
+	if (!netif_running(dev))
+		return __netif_get_rx_queue(dev, idx)->mp_params.mp_ops ?
+			-ENETDOWN : 0;
+
+	pool = nsim_rq_pool_new(ns, idx);
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+
+	qmem->pool = pool;
+	return 0;
+}
+
+static void nsim_queue_mem_free(struct net_device *dev, void *per_queue_mem)
+{
+	struct nsim_queue_mem *qmem = per_queue_mem;
+
+	page_pool_destroy(qmem->pool);	/* NULL when the device was down */
+}
+
+static int nsim_queue_stop(struct net_device *dev, void *per_queue_mem,
+			   int idx)
+{
+	struct nsim_queue_mem *qmem = per_queue_mem;
+	struct netdevsim *ns = netdev_priv(dev);
+	struct nsim_rq *rq = &ns->rq[idx];
+
+	if (!netif_running(dev))
+		return 0;
+
+	napi_disable(&rq->napi);
+	/* The old pool is destroyed after the queue restarted, with NAPI
+	 * enabled again; unlink the two now, while NAPI cannot run.
+	 */
+	page_pool_disable_direct_recycling(rq->page_pool);
+	qmem->pool = rq->page_pool;
+	rq->page_pool = NULL;
+	return 0;
+}
+
+static int nsim_queue_start(struct net_device *dev, void *per_queue_mem,
+			    int idx)
+{
+	struct nsim_queue_mem *qmem = per_queue_mem;
+	struct netdevsim *ns = netdev_priv(dev);
+	struct nsim_rq *rq = &ns->rq[idx];
+
+	if (!netif_running(dev))
+		return 0;
+
+	rq->page_pool = qmem->pool;
+	napi_enable(&rq->napi);
+	/* Frames the peer queued while we were stopped found NAPI disabled
+	 * and nobody will schedule it for them.
+	 */
+	local_bh_disable();
+	napi_schedule(&rq->napi);
+	local_bh_enable();
+	return 0;
+}
+
+const struct netdev_queue_mgmt_ops nsim_queue_mgmt_ops = {
+	.ndo_queue_mem_size	= sizeof(struct nsim_queue_mem),
+	.ndo_queue_mem_alloc	= nsim_queue_mem_alloc,
+	.ndo_queue_mem_free	= nsim_queue_mem_free,
+	.ndo_queue_start	= nsim_queue_start,
+	.ndo_queue_stop		= nsim_queue_stop,
+};
+
+void nsim_rq_stats_read(struct nsim_rq *rq, struct nsim_rq_stats *stats)
+{
+	unsigned int start;
+
+	do {
+		start = u64_stats_fetch_begin(&rq->syncp);
+		*stats = rq->stats;
+	} while (u64_stats_fetch_retry(&rq->syncp, start));
+}
+
+/* ethtool -S: five counters per active RX queue, then the device's own. */
+static const char * const nsim_rq_stat_names[] = {
+	"packets", "bytes", "devmem_packets", "devmem_bytes", "no_buf_drops",
+};
+
+int nsim_rq_get_sset_count(struct net_device *dev, int sset)
+{
+	if (sset != ETH_SS_STATS)
+		return -EOPNOTSUPP;
+
+	return dev->real_num_rx_queues * ARRAY_SIZE(nsim_rq_stat_names) + 1;
+}
+
+void nsim_rq_get_strings(struct net_device *dev, u32 sset, u8 *data)
+{
+	unsigned int i, j;
+
+	if (sset != ETH_SS_STATS)
+		return;
+
+	for (i = 0; i < dev->real_num_rx_queues; i++)
+		for (j = 0; j < ARRAY_SIZE(nsim_rq_stat_names); j++)
+			ethtool_sprintf(&data, "rx%u_%s", i,
+					nsim_rq_stat_names[j]);
+	ethtool_puts(&data, "rx_steer_drops");
+}
+
+void nsim_rq_get_ethtool_stats(struct net_device *dev,
+			       struct ethtool_stats *estats, u64 *data)
+{
+	struct netdevsim *ns = netdev_priv(dev);
+	struct nsim_rq_stats s;
+	unsigned int i;
+
+	for (i = 0; i < dev->real_num_rx_queues; i++) {
+		nsim_rq_stats_read(&ns->rq[i], &s);
+		*data++ = s.packets;
+		*data++ = s.bytes;
+		*data++ = s.devmem_packets;
+		*data++ = s.devmem_bytes;
+		*data++ = s.no_buf_drops;
+	}
+	*data++ = atomic64_read(&ns->steer.drops);
+}
