@@ -6,7 +6,9 @@ usage: report.py RAW_JSONL OUT_JSON
 Each raw line: {"flavor", "round", "workload", "metric", "value", "unit",
 "better"}; a workload may report a metric several times per round. For every
 metric the median of all its values (runs and rounds) is taken per flavor
-and the ratio ours/stock printed; "better" says which direction is a win.
+and the ratio ours/stock printed; "better" says which direction is a win. A line
+may name a "baseline" metric of the same workload: the median ratio
+metric/baseline is then printed per flavor in a second table.
 The spread column is (max - min) / median of those values, per flavor: a
 ratio within the spread is noise.
 """
@@ -18,6 +20,30 @@ import sys
 def spread_of(values):
     mid = statistics.median(values)
     return (max(values) - min(values)) / mid if mid else 0.0
+
+
+def path_ratios(rows, metrics):
+    """Metric / its "baseline" metric, per flavor: e.g. devmem vs plain recv
+    measured in the same boots. Printed as a second table; returned for the
+    JSON record."""
+    bases = {(r["workload"], r["metric"]): r["baseline"]
+             for r in rows if "baseline" in r}
+    out = []
+    if not bases:
+        return out
+    print(f"\n{'same boot: metric / baseline':<48} {'stock':>8} {'ours':>8}")
+    for (workload, metric), base in sorted(bases.items()):
+        num, den = metrics[(workload, metric)], metrics.get((workload, base))
+        if not den:
+            print(f"{metric}: baseline {base} missing", file=sys.stderr)
+            continue
+        ratio = {f: statistics.median(num[f]) / statistics.median(den[f])
+                 for f in ("stock", "ours")}
+        print(f"{metric + ' / ' + base.split('_')[1]:<48} "
+              f"{ratio['stock']:>7.3f}x {ratio['ours']:>7.3f}x")
+        out.append({"workload": workload, "metric": metric, "baseline": base,
+                    **ratio})
+    return out
 
 
 def main():
@@ -50,7 +76,9 @@ def main():
         table.append({"workload": workload, "metric": metric, "unit": m["unit"],
                       "better": m["better"], "stock": m["stock"],
                       "ours": m["ours"], "ratio": ratio})
-    json.dump({"metrics": table, "raw": rows}, open(out, "w"), indent=1)
+    paths = path_ratios(rows, metrics)
+    json.dump({"metrics": table, "path_ratios": paths, "raw": rows},
+              open(out, "w"), indent=1)
     print(f"raw numbers: {out}")
     return 0
 

@@ -25,9 +25,17 @@ $(BIN)/obj-san/%.o: /%.c
 	@mkdir -p $(dir $@) && echo "  CC      $(notdir $<) (sanitizers)"
 	@$(CC) $(CFLAGS) $(SANITIZE) -MMD -MP -c -o $@ $<
 
-# Link recipes: plain programs and sanitized host tests.
-link    = @mkdir -p $(dir $@) && echo "  LD      $(notdir $@)" && $(CC) -o $@ $^
+# Link recipes: plain programs and sanitized host tests. A program that
+# needs libraries sets them as a target-specific LDLIBS.
+LDLIBS  :=
+link    = @mkdir -p $(dir $@) && echo "  LD      $(notdir $@)" && \
+          $(CC) -o $@ $^ $(LDLIBS)
 sanlink = @mkdir -p $(dir $@) && echo "  LD      $(notdir $@)" && \
-          $(CC) $(SANITIZE) -o $@ $^
+          $(CC) $(SANITIZE) -o $@ $^ $(LDLIBS)
+
+# libnl-genl-3, for tools/lib/devmem_nl.c: its headers as system headers
+# (set on that one object), its libraries for the programs that link it.
+NL_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libnl-genl-3.0))
+NL_LIBS   := $(shell pkg-config --libs libnl-genl-3.0)
 
 -include $(shell find $(BIN)/obj $(BIN)/obj-san -name '*.d' 2>/dev/null)

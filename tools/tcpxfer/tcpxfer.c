@@ -30,6 +30,7 @@ struct opts {
 	const char *port;
 	uint64_t bytes;
 	bool verify;
+	bool trunc;
 	bool json;
 	int ready_fd;
 	int timeout_s;
@@ -37,12 +38,13 @@ struct opts {
 
 static void usage(FILE *f)
 {
-	fputs("usage: tcpxfer recv -p PORT -n BYTES [-b ADDR] [--verify] [--ready-fd FD] [--json]\n"
-	      "                    [--timeout SEC]\n"
+	fputs("usage: tcpxfer recv -p PORT -n BYTES [-b ADDR] [--verify | --trunc] [--ready-fd FD]\n"
+	      "                    [--json] [--timeout SEC]\n"
 	      "       tcpxfer send -c ADDR -p PORT -n BYTES [--timeout SEC]\n"
 	      "\n"
 	      "recv  accept one connection, read exactly BYTES, report throughput\n"
 	      "      and CPU time; --verify checks every byte against the pattern;\n"
+	      "      --trunc reads with MSG_TRUNC (the kernel drops the bytes, no copy);\n"
 	      "      --ready-fd writes \"ready\" to FD once listening\n"
 	      "send  connect and send BYTES of the pattern\n"
 	      "BYTES takes K, M and G suffixes (powers of 1024). Either side gives up\n"
@@ -153,7 +155,8 @@ static int do_recv(const struct opts *o)
 	t0 = now();
 	cpu0 = cpu_seconds();
 	while (total < o->bytes) {
-		ssize_t n = recv(fd, buf, CHUNK, 0);
+		/* MSG_TRUNC: TCP discards the bytes without copying them */
+		ssize_t n = recv(fd, buf, CHUNK, o->trunc ? MSG_TRUNC : 0);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -254,6 +257,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "verify", no_argument, NULL, 'v' },
+		{ "trunc", no_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "ready-fd", required_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 't' },
@@ -287,6 +291,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'v': o.verify = true; break;
+		case 'T': o.trunc = true; break;
 		case 'j': o.json = true; break;
 		case 'r': o.ready_fd = atoi(optarg); break;
 		case 't':
@@ -300,7 +305,8 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!o.port || !o.bytes || (!o.recv && !o.addr) || optind != argc) {
+	if (!o.port || !o.bytes || (!o.recv && !o.addr) || optind != argc ||
+	    (o.trunc && o.verify)) {
 		usage(stderr);
 		return 2;
 	}

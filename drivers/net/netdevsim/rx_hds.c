@@ -17,6 +17,8 @@
 
 #include <linux/dma-direct.h>
 #include <linux/highmem.h>
+#include <net/checksum.h>
+#include <net/ip6_checksum.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/skbuff.h>
@@ -29,10 +31,18 @@
 /* Our pools are order 0; every buffer is one page. */
 #define NSIM_RX_BUF_SIZE	PAGE_SIZE
 
-/* Offset of the TCP header from skb->data (the IP header), 0 if @skb is not
- * an unfragmented TCP segment.
+/* The TCP segment in @skb, as the parser of a NIC sees it. */
+struct nsim_hds_seg {
+	unsigned int l4;	/* offset of the TCP header from skb->data */
+	unsigned int hdr_len;	/* IP + TCP headers, options included */
+	unsigned int len;	/* IP datagram length; trailing bytes are not */
+};
+
+/* Offset of the TCP header from skb->data (the IP header) and the IP
+ * datagram's length in @seg; 0 if @skb is not an unfragmented TCP segment.
  */
-static unsigned int nsim_hds_l4_offset(struct sk_buff *skb)
+static unsigned int nsim_hds_l4_offset(struct sk_buff *skb,
+				       struct nsim_hds_seg *seg)
 {
 	switch (skb->protocol) {
 	case htons(ETH_P_IP): {
@@ -40,9 +50,10 @@ static unsigned int nsim_hds_l4_offset(struct sk_buff *skb)
 		struct iphdr _iph;
 
 		iph = skb_header_pointer(skb, 0, sizeof(_iph), &_iph);
-		if (!iph || iph->ihl < 5 || iph->protocol != IPPROTO_TCP ||
-		    ip_is_fragment(iph))
+		if (!iph || iph->version != 4 || iph->ihl < 5 ||
+		    iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
 			return 0;
+		seg->len = ntohs(iph->tot_len);
 		return iph->ihl * 4;
 	}
 	case htons(ETH_P_IPV6): {
@@ -60,8 +71,10 @@ static unsigned int nsim_hds_l4_offset(struct sk_buff *skb)
 		nexthdr = ip6h->nexthdr;
 		off = ipv6_skip_exthdr(skb, sizeof(_ip6h), &nexthdr, &frag_off);
 		/* frag_off is non-zero for every fragment, the first too */
-		if (off < 0 || nexthdr != IPPROTO_TCP || frag_off)
+		if (off < 0 || nexthdr != IPPROTO_TCP || frag_off ||
+		    !ip6h->payload_len)	/* jumbograms: not here */
 			return 0;
+		seg->len = sizeof(_ip6h) + ntohs(ip6h->payload_len);
 		return off;
 	}
 	default:
@@ -69,27 +82,57 @@ static unsigned int nsim_hds_l4_offset(struct sk_buff *skb)
 	}
 }
 
-/* Length of IP + TCP headers, TCP options included; 0 if not TCP. */
-static unsigned int nsim_hds_hdr_len(struct sk_buff *skb)
+/* Parse @skb into @seg; false if it is not a well-formed TCP segment. */
+static bool nsim_hds_parse(struct sk_buff *skb, struct nsim_hds_seg *seg)
 {
-	unsigned int l4 = nsim_hds_l4_offset(skb);
 	const struct tcphdr *th;
 	struct tcphdr _th;
 
-	if (!l4)
-		return 0;
-	th = skb_header_pointer(skb, l4, sizeof(_th), &_th);
+	seg->l4 = nsim_hds_l4_offset(skb, seg);
+	if (!seg->l4)
+		return false;
+	th = skb_header_pointer(skb, seg->l4, sizeof(_th), &_th);
 	if (!th || th->doff < 5)
-		return 0;
-	return l4 + th->doff * 4;
+		return false;
+	seg->hdr_len = seg->l4 + th->doff * 4;
+	return seg->hdr_len <= seg->len && seg->len <= skb->len;
+}
+
+/*
+ * Once the payload is in device memory the stack cannot checksum it, so the
+ * "NIC" must. A frame from a peer with checksum offload (CHECKSUM_PARTIAL)
+ * is valid by construction; anything else is verified here, over the
+ * original frame, which is still in host memory.
+ */
+static bool nsim_hds_csum_ok(struct sk_buff *skb,
+			     const struct nsim_hds_seg *seg)
+{
+	unsigned int l4_len = seg->len - seg->l4;
+	__wsum csum;
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL ||
+	    skb->ip_summed == CHECKSUM_UNNECESSARY)
+		return true;
+
+	csum = skb_checksum(skb, seg->l4, l4_len, 0);
+	if (skb->protocol == htons(ETH_P_IP)) {
+		const struct iphdr *iph = (const struct iphdr *)skb->data;
+
+		return !csum_tcpudp_magic(iph->saddr, iph->daddr, l4_len,
+					  IPPROTO_TCP, csum);
+	}
+	return !csum_ipv6_magic(&((const struct ipv6hdr *)skb->data)->saddr,
+				&((const struct ipv6hdr *)skb->data)->daddr,
+				l4_len, IPPROTO_TCP, csum);
 }
 
 /*
  * The device writes @len bytes of @skb, from @off, to bus address @addr.
  * The netdevsim bus has no IOMMU, so its DMA is dma-direct and a bus address
- * translates straight to a physical one; the write goes through a temporary
- * kernel mapping of each page frame, which is how we emulate the memory
- * write a real NIC would do.
+ * translates to a physical one (a swiotlb slot when bouncing, which is where
+ * a real device would write too); the write goes through a temporary kernel
+ * mapping of each page frame, which is how we emulate the memory write a
+ * real NIC would do.
  */
 static int nsim_dma_write(struct device *dma_dev, dma_addr_t addr,
 			  const struct sk_buff *skb, unsigned int off,
@@ -118,16 +161,18 @@ static int nsim_dma_write(struct device *dma_dev, dma_addr_t addr,
 	return 0;
 }
 
-static void nsim_hds_count(struct nsim_rq *rq, unsigned int payload,
-			   bool dropped)
+static void nsim_hds_count(struct nsim_rq *rq, unsigned int payload)
 {
 	u64_stats_update_begin(&rq->syncp);
-	if (dropped) {
-		rq->stats.no_buf_drops++;
-	} else {
-		rq->stats.devmem_packets++;
-		rq->stats.devmem_bytes += payload;
-	}
+	u64_stats_inc(&rq->stats.devmem_packets);
+	u64_stats_add(&rq->stats.devmem_bytes, payload);
+	u64_stats_update_end(&rq->syncp);
+}
+
+static void nsim_hds_count_no_buf(struct nsim_rq *rq)
+{
+	u64_stats_update_begin(&rq->syncp);
+	u64_stats_inc(&rq->stats.no_buf_drops);
 	u64_stats_update_end(&rq->syncp);
 }
 
@@ -141,16 +186,25 @@ static void nsim_hds_count(struct nsim_rq *rq, unsigned int payload,
  */
 struct sk_buff *nsim_hds_rx(struct nsim_rq *rq, struct sk_buff *skb)
 {
+	enum skb_drop_reason reason = SKB_DROP_REASON_NOMEM;
 	struct net_device *dev = rq->napi.dev;
 	struct device *dma_dev = dev->dev.parent;
 	unsigned int mac_len, hdr_len, off, len;
+	struct nsim_hds_seg seg;
 	struct sk_buff *nskb;
 	int frag = 0;
 
-	hdr_len = nsim_hds_hdr_len(skb);
-	if (!hdr_len || hdr_len >= skb->len)
-		return skb;
+	if (!nsim_hds_parse(skb, &seg) || seg.hdr_len == seg.len)
+		return skb;	/* not TCP, or no payload: host memory */
+	/* Ethernet padding is not payload; the headers are read in place */
+	if (pskb_trim(skb, seg.len) || !pskb_may_pull(skb, seg.hdr_len))
+		goto drop;
+	if (!nsim_hds_csum_ok(skb, &seg)) {
+		reason = SKB_DROP_REASON_TCP_CSUM;
+		goto drop;
+	}
 
+	hdr_len = seg.hdr_len;
 	mac_len = skb->data - skb_mac_header(skb);
 	nskb = napi_alloc_skb(&rq->napi, mac_len + hdr_len);
 	if (!nskb)
@@ -165,43 +219,53 @@ struct sk_buff *nsim_hds_rx(struct nsim_rq *rq, struct sk_buff *skb)
 	for (off = hdr_len; off < skb->len; off += len) {
 		netmem_ref netmem;
 
-		if (frag == MAX_SKB_FRAGS)
+		if (frag == MAX_SKB_FRAGS) {
+			reason = SKB_DROP_REASON_PKT_TOO_BIG;
 			goto drop_nskb;
+		}
 		netmem = page_pool_alloc_netmems(rq->page_pool,
 						 GFP_ATOMIC | __GFP_NOWARN);
-		if (!netmem)
+		if (!netmem) {
+			/* out of RX buffers: the NIC drops, never falls back */
+			nsim_hds_count_no_buf(rq);
 			goto drop_nskb;
+		}
 
 		len = min_t(unsigned int, skb->len - off, NSIM_RX_BUF_SIZE);
 		if (nsim_dma_write(dma_dev,
 				   page_pool_get_dma_addr_netmem(netmem),
 				   skb, off, len)) {
 			page_pool_put_full_netmem(rq->page_pool, netmem, true);
+			reason = SKB_DROP_REASON_NOT_SPECIFIED;
 			goto drop_nskb;
 		}
 		skb_add_rx_frag_netmem(nskb, frag++, netmem, 0, len,
 				       NSIM_RX_BUF_SIZE);
 	}
 
-	/* The peer's checksum offload makes the segment valid by
-	 * construction; a NIC would have verified it. A GSO frame arrives as
-	 * one large segment, as from a NIC doing LRO.
+	/* Checksum verified above. A GSO frame from the peer arrives as one
+	 * large segment, as from a NIC doing LRO: describe it the way LRO
+	 * drivers do, keeping only what TCP receive looks at.
 	 */
 	nskb->ip_summed = CHECKSUM_UNNECESSARY;
 	if (skb_is_gso(skb)) {
-		skb_shinfo(nskb)->gso_size = skb_shinfo(skb)->gso_size;
-		skb_shinfo(nskb)->gso_type = skb_shinfo(skb)->gso_type;
-		skb_shinfo(nskb)->gso_segs = skb_shinfo(skb)->gso_segs;
+		struct skb_shared_info *sh = skb_shinfo(nskb);
+		unsigned int mss = skb_shinfo(skb)->gso_size;
+
+		sh->gso_size = mss;
+		sh->gso_type = (skb->protocol == htons(ETH_P_IP) ?
+				SKB_GSO_TCPV4 : SKB_GSO_TCPV6) |
+			       (skb_shinfo(skb)->gso_type & SKB_GSO_TCP_ECN);
+		sh->gso_segs = DIV_ROUND_UP(skb->len - hdr_len, mss);
 	}
 
-	nsim_hds_count(rq, skb->len - hdr_len, false);
+	nsim_hds_count(rq, skb->len - hdr_len);
 	consume_skb(skb);
 	return nskb;
 
 drop_nskb:
 	kfree_skb(nskb);
 drop:
-	nsim_hds_count(rq, 0, true);
-	kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
+	kfree_skb_reason(skb, reason);
 	return NULL;
 }

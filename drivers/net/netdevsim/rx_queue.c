@@ -17,19 +17,22 @@
 
 #include "netdevsim.h"
 
+/* As many buffers as the queue's backlog holds frames (NSIM_RING_SIZE) */
 #define NSIM_RQ_POOL_SIZE	256
 
 static struct page_pool *nsim_rq_pool_new(struct netdevsim *ns,
 					  unsigned int idx)
 {
 	struct page_pool_params pp = {
-		/* DMA_MAP is what a provider requires: the pool then hands
-		 * out buffers that carry a DMA address, which is all the
-		 * "device" uses (rx_hds.c). Host-page pools get mapped too.
+		/* DMA mapping and syncing are what a provider requires: the
+		 * pool then hands out buffers that carry a DMA address,
+		 * which is all the "device" uses (rx_hds.c).
 		 */
-		.flags		= PP_FLAG_DMA_MAP |
+		.flags		= PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV |
 				  PP_FLAG_ALLOW_UNREADABLE_NETMEM,
 		.order		= 0,
+		.max_len	= PAGE_SIZE,
+		.offset		= 0,
 		.pool_size	= NSIM_RQ_POOL_SIZE,
 		.nid		= NUMA_NO_NODE,
 		.dev		= ns->netdev->dev.parent,
@@ -89,7 +92,7 @@ bool nsim_rxq_bound_from(struct net_device *dev, unsigned int first)
  *
  * Pools exist only while the device is up (nsim_open() creates them). On a
  * down device a restart has nothing to do, except that a provider cannot
- * be installed: the core checks that a pool took it, and there is none.
+ * be installed, as there is no pool to take it: we refuse with -ENETDOWN.
  */
 struct nsim_queue_mem {
 	struct page_pool *pool;
@@ -170,13 +173,18 @@ const struct netdev_queue_mgmt_ops nsim_queue_mgmt_ops = {
 	.ndo_queue_stop		= nsim_queue_stop,
 };
 
-void nsim_rq_stats_read(struct nsim_rq *rq, struct nsim_rq_stats *stats)
+void nsim_rq_stats_read(struct nsim_rq *rq, struct nsim_rq_counts *c)
 {
+	const struct nsim_rq_stats *s = &rq->stats;
 	unsigned int start;
 
 	do {
 		start = u64_stats_fetch_begin(&rq->syncp);
-		*stats = rq->stats;
+		c->packets = u64_stats_read(&s->packets);
+		c->bytes = u64_stats_read(&s->bytes);
+		c->devmem_packets = u64_stats_read(&s->devmem_packets);
+		c->devmem_bytes = u64_stats_read(&s->devmem_bytes);
+		c->no_buf_drops = u64_stats_read(&s->no_buf_drops);
 	} while (u64_stats_fetch_retry(&rq->syncp, start));
 }
 
@@ -187,7 +195,9 @@ static const char * const nsim_rq_stat_names[] = {
 
 int nsim_rq_get_sset_count(struct net_device *dev, int sset)
 {
-	if (sset != ETH_SS_STATS)
+	struct netdevsim *ns = netdev_priv(dev);
+
+	if (sset != ETH_SS_STATS || !ns->rq)	/* VFs have no queues */
 		return -EOPNOTSUPP;
 
 	return dev->real_num_rx_queues * ARRAY_SIZE(nsim_rq_stat_names) + 1;
@@ -211,7 +221,7 @@ void nsim_rq_get_ethtool_stats(struct net_device *dev,
 			       struct ethtool_stats *estats, u64 *data)
 {
 	struct netdevsim *ns = netdev_priv(dev);
-	struct nsim_rq_stats s;
+	struct nsim_rq_counts s;
 	unsigned int i;
 
 	for (i = 0; i < dev->real_num_rx_queues; i++) {

@@ -124,8 +124,9 @@ static bool nsim_rule_match(const struct ethtool_rx_flow_spec *fs,
 /**
  * nsim_steer_rxq() - pick the RX queue of @ns that receives @skb
  * @ns: the receiving device
- * @skb: the frame, skb->data at the Ethernet header; under rcu_read_lock()
+ * @skb: the frame, skb->data at the Ethernet header
  *
+ * Context: the peer's transmit path, under rcu_read_lock().
  * Return: the queue index, or -1 when an ntuple rule drops the frame.
  */
 int nsim_steer_rxq(struct netdevsim *ns, struct sk_buff *skb)
@@ -137,7 +138,9 @@ int nsim_steer_rxq(struct netdevsim *ns, struct sk_buff *skb)
 	unsigned int i;
 	u32 q;
 
-	/* Non-IP frames go to queue 0, like a NIC's default queue. */
+	/* What the dissector cannot parse goes to queue 0, a NIC's default
+	 * queue; other non-IP frames (ARP) hash to indirection entry 0.
+	 */
 	if (!skb_flow_dissect_flow_keys(skb, &keys, 0))
 		return 0;
 
@@ -188,20 +191,19 @@ int nsim_steer_init(struct netdevsim *ns)
 	return 0;
 }
 
-/* The device is unregistered; a peer may still be inside its transmit. */
+/* The device was unregistered (or never registered): no peer can reach
+ * us any more, so nothing needs to wait for readers.
+ */
 void nsim_steer_uninit(struct netdevsim *ns)
 {
-	struct nsim_ntuple_rule *rule;
 	unsigned int i;
 
 	for (i = 0; i < NSIM_NTUPLE_MAX; i++) {
-		rule = rtnl_dereference(ns->steer.rules[i]);
+		kfree(rtnl_dereference(ns->steer.rules[i]));
 		RCU_INIT_POINTER(ns->steer.rules[i], NULL);
-		if (rule)
-			kfree_rcu(rule, rcu);
 	}
 	ns->steer.rule_cnt = 0;
-	kfree_rcu(rtnl_dereference(ns->steer.rss), rcu);
+	kfree(rtnl_dereference(ns->steer.rss));
 	RCU_INIT_POINTER(ns->steer.rss, NULL);
 }
 
@@ -230,20 +232,26 @@ void nsim_steer_channels_changed(struct netdevsim *ns)
 {
 	unsigned int nq = ns->netdev->real_num_rx_queues;
 
-	if (netif_is_rxfh_configured(ns->netdev))
+	if (!ns->rq || netif_is_rxfh_configured(ns->netdev))
 		return;
 	/* On allocation failure the old table stays; lookups wrap around */
 	nsim_rss_replace(ns, nsim_rss_edit_default, &nq);
 }
 
+/* RSS and ntuple are the PF's: VFs have no RX queues of their own. */
+static bool nsim_has_rxqs(struct net_device *dev)
+{
+	return !!((struct netdevsim *)netdev_priv(dev))->rq;
+}
+
 u32 nsim_get_rxfh_key_size(struct net_device *dev)
 {
-	return NSIM_RSS_KEY_SIZE;
+	return nsim_has_rxqs(dev) ? NSIM_RSS_KEY_SIZE : 0;
 }
 
 u32 nsim_get_rxfh_indir_size(struct net_device *dev)
 {
-	return NSIM_RSS_INDIR_SIZE;
+	return nsim_has_rxqs(dev) ? NSIM_RSS_INDIR_SIZE : 0;
 }
 
 int nsim_get_rxfh(struct net_device *dev, struct ethtool_rxfh_param *rxfh)
@@ -251,6 +259,8 @@ int nsim_get_rxfh(struct net_device *dev, struct ethtool_rxfh_param *rxfh)
 	struct netdevsim *ns = netdev_priv(dev);
 	const struct nsim_rss *rss = rtnl_dereference(ns->steer.rss);
 
+	if (!rss)
+		return -EOPNOTSUPP;
 	rxfh->hfunc = ETH_RSS_HASH_TOP;
 	if (rxfh->indir)
 		memcpy(rxfh->indir, rss->indir, sizeof(rss->indir));
@@ -274,6 +284,8 @@ int nsim_set_rxfh(struct net_device *dev, struct ethtool_rxfh_param *rxfh,
 {
 	struct netdevsim *ns = netdev_priv(dev);
 
+	if (!ns->rq)
+		return -EOPNOTSUPP;
 	if (rxfh->hfunc != ETH_RSS_HASH_NO_CHANGE &&
 	    rxfh->hfunc != ETH_RSS_HASH_TOP) {
 		NSIM_EA(extack, "only the Toeplitz hash is supported");
@@ -358,7 +370,7 @@ static int nsim_rule_delete(struct netdevsim *ns, u32 loc)
 	rule = rtnl_dereference(ns->steer.rules[loc]);
 	if (!rule)
 		return -ENOENT;
-	RCU_INIT_POINTER(ns->steer.rules[loc], NULL);
+	RCU_INIT_POINTER(ns->steer.rules[loc], NULL);	/* then free it */
 	WRITE_ONCE(ns->steer.rule_cnt, ns->steer.rule_cnt - 1);
 	kfree_rcu(rule, rcu);
 	return 0;
@@ -368,6 +380,8 @@ int nsim_set_rxnfc(struct net_device *dev, struct ethtool_rxnfc *cmd)
 {
 	struct netdevsim *ns = netdev_priv(dev);
 
+	if (!ns->rq)
+		return -EOPNOTSUPP;
 	switch (cmd->cmd) {
 	case ETHTOOL_SRXCLSRLINS:
 		return nsim_rule_insert(ns, &cmd->fs);
@@ -385,6 +399,8 @@ int nsim_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *cmd,
 	struct nsim_ntuple_rule *rule;
 	u32 loc, n = 0;
 
+	if (!ns->rq)
+		return -EOPNOTSUPP;
 	switch (cmd->cmd) {
 	case ETHTOOL_GRXRINGS:
 		cmd->data = dev->real_num_rx_queues;

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bind-rx refuses what it cannot do, each time with the errno and an extack
+ * message a user can act on, and leaves nothing behind: no binding, no page
+ * pool serving a dma-buf.
+ *
+ * usage: devmem_bind_errors NSIM_DEV VETH_DEV
+ *   NSIM_DEV: a netdevsim device with 2 RX queues, up, in this netns
+ *   VETH_DEV: a veth device (no queue management API), up
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../tools/lib/devmem_nl.h"
+#include "../../tools/lib/udmabuf_util.h"
+#include "../lib/ktap.h"
+
+#define DMABUF_SIZE (4u << 20)
+
+static struct ktap t;
+static int nsim, veth;
+
+/*
+ * Try to bind @fd to @queues of @ifindex; pass when it fails with @want and
+ * an extack message containing @msg. A bind that succeeds is undone.
+ */
+static void expect_refusal(const char *name, int ifindex, int fd,
+			   const unsigned int *queues, size_t n, int want,
+			   const char *msg)
+{
+	struct dm_binding *b = NULL;
+	struct dm_err err = {};
+	int ret;
+
+	ret = dm_bind_rx(ifindex, fd, queues, n, &b, &err);
+	if (!ret) {
+		ktap_diag("%s: bound (id %u), want %s", name, dm_binding_id(b),
+			  strerror(want));
+		dm_unbind(b);
+		ktap_result(&t, false, name);
+		return;
+	}
+	ktap_diag("%s: %s: \"%s\"", name, strerror(-ret), err.msg);
+	ktap_result(&t, ret == -want && strstr(err.msg, msg), name);
+}
+
+/* Page pools of @ifindex that serve a dma-buf, or have buffers out. */
+static int count_devmem_pool(const struct dm_page_pool *pp, void *arg)
+{
+	if (pp->dmabuf || pp->inflight)
+		++*(int *)arg;
+	return 0;
+}
+
+static int devmem_pools(int ifindex)
+{
+	struct dm_err err = {};
+	int n = 0;
+
+	if (dm_page_pools(ifindex, count_devmem_pool, &n, &err) < 0) {
+		ktap_diag("page pool dump: %s %s", strerror(err.code), err.msg);
+		return -1;
+	}
+	return n;
+}
+
+static int make_dmabuf(void)
+{
+	int memfd, fd;
+
+	memfd = memfd_make("bind-errors", DMABUF_SIZE, false, F_SEAL_SHRINK);
+	if (memfd < 0)
+		return memfd;
+	fd = udmabuf_make(memfd, 0, DMABUF_SIZE, 0);
+	close(memfd);
+	return fd;
+}
+
+int main(int argc, char **argv)
+{
+	static const unsigned int q1[] = { 1 }, q99[] = { 99 };
+	struct dm_binding *held = NULL;
+	struct dm_err err = {};
+	int dmabuf, notbuf, ret;
+
+	ktap_start(&t, 8);
+	if (argc != 3) {
+		fprintf(stderr, "usage: devmem_bind_errors NSIM_DEV VETH_DEV\n");
+		return 2;
+	}
+	nsim = dm_ifindex(argv[1]);
+	veth = dm_ifindex(argv[2]);
+	dmabuf = make_dmabuf();
+	notbuf = memfd_make("not-a-dmabuf", DMABUF_SIZE, false, F_SEAL_SHRINK);
+	if (nsim <= 0 || veth <= 0 || dmabuf < 0 || notbuf < 0) {
+		ktap_diag("setup: nsim %d veth %d dmabuf %d memfd %d", nsim,
+			  veth, dmabuf, notbuf);
+		return 1;
+	}
+
+	ret = dm_hds_set(nsim, DM_HDS_OFF, &err);
+	if (ret)
+		ktap_diag("tcp-data-split off: %s %s", strerror(-ret), err.msg);
+	expect_refusal("header_split_off", nsim, dmabuf, q1, 1, EINVAL,
+		       "tcp-data-split");
+
+	ret = dm_hds_set(nsim, DM_HDS_ON, &err);
+	if (ret)
+		ktap_diag("tcp-data-split on: %s %s", strerror(-ret), err.msg);
+	expect_refusal("queue_out_of_range", nsim, dmabuf, q99, 1, ERANGE,
+		       "out of range");
+	expect_refusal("fd_not_a_dmabuf", nsim, notbuf, q1, 1, EINVAL,
+		       "not a dma-buf");
+	expect_refusal("no_queue_mgmt_api_veth", veth, dmabuf, q1, 1,
+		       EOPNOTSUPP, "queue management");
+
+	/* The pool check below must see a bound queue's pool to mean much */
+	ret = dm_bind_rx(nsim, dmabuf, q1, 1, &held, &err);
+	if (ret)
+		ktap_diag("bind queue 1: %s \"%s\"", strerror(-ret), err.msg);
+	ktap_result(&t, !ret && devmem_pools(nsim) == 1,
+		    "bind_queue_1_one_devmem_pool");
+	expect_refusal("queue_already_bound", nsim, dmabuf, q1, 1, EEXIST,
+		       "already");
+
+	/* Header split cannot go away under a bound queue. */
+	ret = dm_hds_set(nsim, DM_HDS_OFF, &err);
+	ktap_diag("tcp-data-split off while bound: %s \"%s\"", strerror(-ret),
+		  err.msg);
+	ktap_result(&t, ret == -EBUSY && strstr(err.msg, "memory provider"),
+		    "header_split_stays_on_while_bound");
+
+	if (held)
+		dm_unbind(held);
+	ret = devmem_pools(nsim);
+	ktap_diag("pools serving a dma-buf or with buffers out: %d", ret);
+	ktap_result(&t, ret == 0, "nothing_left_after_unbind");
+
+	close(notbuf);
+	close(dmabuf);
+	ktap_exit(&t);
+}

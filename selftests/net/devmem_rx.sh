@@ -1,0 +1,129 @@
+#!/bin/bash
+# Devmem TCP receive end to end on netdevsim, with whatever provider and
+# exporter the kernel has (stock: upstream's devmem and udmabuf).
+#
+# The receiver binds a 64 MiB udmabuf to RX queue 3 of a 4-queue device with
+# header split on, RSS keeps other flows on queues 0-1, and an ntuple rule
+# steers the devmem flow to queue 3. 256 MiB arrive through
+# recvmsg(MSG_SOCK_DEVMEM); devmem-rx checks every payload byte in the
+# dma-buf at the cmsg offsets and returns every token. A plain TCP flow to
+# queues 0-1 runs at the same time and is verified too. Afterwards no page
+# pool of the binding is left and no queue holds buffers.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/selftests/lib/ktap.sh"
+. "$top/tools/lib/nsim.sh"
+
+BIN=$top/.cache/bin
+devmem_port=5202
+plain_port=5201
+queue=3
+devmem_bytes=$((256 << 20))
+plain_bytes=$((32 << 20))
+out=/tmp/devmem_rx
+
+rx() { ip netns exec "$NSIM_NS_RX" "$@"; }
+tx() { ip netns exec "$NSIM_NS_TX" "$@"; }
+stat_of() { rx ethtool -S "$NSIM_IF_RX" | awk -v k="$1:" '$1 == k { print $2 }'; }
+json_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@"; }
+
+# A program in the RX namespace, in the background, returning once it says
+# "ready" on fd 3 (for devmem-rx: bound and listening). Sets STARTED_PID.
+start_ready() {
+	local fifo line=
+	fifo=$(mktemp -u /tmp/ready.XXXXXX)
+	mkfifo "$fifo" || return 1
+	rx "$@" 3> "$fifo" &
+	STARTED_PID=$!
+	read -r -t 300 line < "$fifo"
+	rm -f "$fifo"
+	[ "$line" = ready ]
+}
+
+ktap_start 9
+trap nsim_pair_destroy EXIT
+mkdir -p $out
+
+nsim_pair_create 4
+ktap_result $? pair_with_four_rx_queues || ktap_exit
+
+rx "$BIN/devmemctl" hds "$NSIM_IF_RX" on >/dev/null 2>$out/hds.err &&
+	rx "$BIN/devmemctl" hds "$NSIM_IF_RX" | grep -q "tcp-data-split on"
+ktap_result $? header_split_on "$(cat $out/hds.err)"
+
+# RSS over queues 0-1 only; the devmem flow is steered to queue 3.
+rx ethtool -X "$NSIM_IF_RX" equal 2 &&
+	rx ethtool -K "$NSIM_IF_RX" ntuple on &&
+	rx ethtool -N "$NSIM_IF_RX" flow-type tcp4 dst-ip "$NSIM_ADDR_RX" \
+		dst-port $devmem_port action $queue >/dev/null &&
+	[ "$(rx ethtool -x "$NSIM_IF_RX" | awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) if ($i > 1) n++ } END { print n + 0 }')" = 0 ] &&
+	rx ethtool -n "$NSIM_IF_RX" | grep -q "Action: Direct to queue $queue"
+ktap_result $? rss_and_ntuple_steering
+
+start_ready "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q $queue -p $devmem_port \
+	-s 64M -n $devmem_bytes --verify --json --ready-fd 3 --timeout 120 \
+	> $out/devmem.json 2> $out/devmem.err
+devmem_pid=$STARTED_PID
+start_ready "$BIN/tcpxfer" recv -b "$NSIM_ADDR_RX" -p $plain_port \
+	-n $plain_bytes --verify --json --ready-fd 3 --timeout 120 \
+	> $out/plain.json 2> $out/plain.err
+plain_pid=$STARTED_PID
+
+tx "$BIN/tcpxfer" send -c "$NSIM_ADDR_RX" -p $devmem_port -n $devmem_bytes &
+devmem_tx=$!
+tx "$BIN/tcpxfer" send -c "$NSIM_ADDR_RX" -p $plain_port -n $plain_bytes
+plain_tx_rc=$?
+wait $devmem_tx
+devmem_tx_rc=$?
+wait $devmem_pid
+devmem_rc=$?
+wait $plain_pid
+plain_rc=$?
+
+ktap_diag "$(cat $out/devmem.json $out/devmem.err)"
+[ $devmem_tx_rc -eq 0 ] && [ $devmem_rc -eq 0 ] &&
+	[ "$(json_of $out/devmem.json verified)" = True ] &&
+	[ "$(json_of $out/devmem.json bytes)" = $devmem_bytes ]
+ktap_result $? devmem_256m_verified_in_dmabuf "sender $devmem_tx_rc, devmem-rx $devmem_rc"
+
+# Header split puts every payload byte in the dma-buf, none in the linear
+# part; all of it was read back from the dma-buf, and tokens all returned.
+[ "$(json_of $out/devmem.json dmabuf_bytes)" = $devmem_bytes ] &&
+	[ "$(json_of $out/devmem.json linear_bytes)" = 0 ] &&
+	[ "$(json_of $out/devmem.json tokens)" = "$(json_of $out/devmem.json frags)" ]
+ktap_result $? all_payload_in_dmabuf_all_tokens_returned
+
+ktap_diag "$(cat $out/plain.json $out/plain.err)"
+[ $plain_tx_rc -eq 0 ] && [ $plain_rc -eq 0 ] &&
+	[ "$(json_of $out/plain.json verified)" = True ]
+ktap_result $? concurrent_plain_flow_on_unbound_queues "sender $plain_tx_rc, receiver $plain_rc"
+
+# Per-queue statistics: queue 3 took the devmem payload (retransmits may
+# add to it), queues 0-1 took none; qstats netlink agrees on queue 3.
+dm=$(stat_of rx${queue}_devmem_bytes)
+dm0=$(stat_of rx0_devmem_bytes)
+dm1=$(stat_of rx1_devmem_bytes)
+qbytes=$(rx "$BIN/devmemctl" -j qstats "$NSIM_IF_RX" | python3 -c 'import json,sys
+print(next(q["bytes"] for q in json.load(sys.stdin) if q["queue"] == int(sys.argv[1])))' $queue)
+[ "${dm:-0}" -ge $devmem_bytes ] && [ "$dm0" = 0 ] && [ "$dm1" = 0 ] &&
+	[ "${qbytes:-0}" -ge $devmem_bytes ]
+ktap_result $? per_queue_stats "rx${queue} devmem $dm, rx0 $dm0, rx1 $dm1, qstats rx${queue} bytes $qbytes"
+
+# devmem-rx is gone, so is its netlink socket and with it the binding: the
+# queue restarted on host memory, and no pool of the binding or with
+# buffers still out remains.
+id=$(json_of $out/devmem.json binding_id)
+rx "$BIN/devmemctl" -j pools "$NSIM_IF_RX" > $out/pools.json
+python3 - $out/pools.json "$id" <<'PY'
+import json, sys
+pools = json.load(open(sys.argv[1]))
+bad = [p for p in pools if p.get("dmabuf") == int(sys.argv[2]) or p.get("inflight")]
+print("# pools:", pools)
+sys.exit(1 if bad or not pools else 0)
+PY
+ktap_result $? unbind_leaves_no_buffers
+
+trap - EXIT
+nsim_pair_destroy
+[ -z "$(ls /sys/bus/netdevsim/devices/)" ] && ! ip netns list | grep -q nsim-
+ktap_result $? teardown_leaves_nothing
+ktap_exit

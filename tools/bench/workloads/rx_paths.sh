@@ -1,0 +1,101 @@
+#!/bin/bash
+# Workload: the three ways to receive TCP over the same netdevsim pair, in
+# one boot: devmem (payload into a bound udmabuf, no payload check), plain
+# recv() (copy to user), and recv(MSG_TRUNC) (no copy at all), 1 and 4
+# flows. Each flow has its own RX queue (ntuple rule); in devmem mode each
+# queue has its own 64 MiB dma-buf. Throughput is all bytes over the wall
+# time from the first send to the last receiver done; CPU is the
+# receivers' own CPU time per GB.
+#
+# Every metric but plain's names plain as its "baseline", so the report
+# prints devmem/plain and trunc/plain per flavor next to ours/stock.
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+. "$top/tools/lib/nsim.sh"
+
+BIN=$top/.cache/bin
+RUNS=${BENCH_RUNS:-3}
+out=/tmp/rx_paths
+mkdir -p $out
+
+rx() { ip netns exec "$NSIM_NS_RX" "$@"; }
+
+setup() {
+	local i
+	nsim_pair_create 5 || return 1
+	rx "$BIN/devmemctl" hds "$NSIM_IF_RX" on > /dev/null || return 1
+	rx ethtool -X "$NSIM_IF_RX" equal 1 || return 1
+	rx ethtool -K "$NSIM_IF_RX" ntuple on || return 1
+	for i in 1 2 3 4; do
+		rx ethtool -N "$NSIM_IF_RX" flow-type tcp4 dst-ip "$NSIM_ADDR_RX" \
+			dst-port $((5300 + i)) action $i > /dev/null || return 1
+	done
+}
+
+# Start the receiver of flow I in MODE for BYTES; returns once it is ready.
+recv_start() {
+	local mode=$1 i=$2 bytes=$3 fifo line=
+	fifo=$(mktemp -u /tmp/ready.XXXXXX)
+	mkfifo "$fifo" || return 1
+	case $mode in
+	devmem)	rx "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q "$i" -p $((5300 + i)) \
+			-s 64M -n "$bytes" --json --ready-fd 3 ;;
+	plain)	rx "$BIN/tcpxfer" recv -b "$NSIM_ADDR_RX" -p $((5300 + i)) \
+			-n "$bytes" --json --ready-fd 3 ;;
+	trunc)	rx "$BIN/tcpxfer" recv -b "$NSIM_ADDR_RX" -p $((5300 + i)) \
+			-n "$bytes" --trunc --json --ready-fd 3 ;;
+	esac 3> "$fifo" > "$out/$mode.$i.json" &
+	pids+=($!)
+	read -r -t 120 line < "$fifo"
+	rm -f "$fifo"
+	[ "$line" = ready ]
+}
+
+# One run: FLOWS flows of BYTES each in MODE; prints two metric lines.
+run() {
+	local mode=$1 flows=$2 bytes=$3 i t0 t1 rc=0 senders=()
+	pids=()
+	for i in $(seq "$flows"); do
+		recv_start "$mode" "$i" "$bytes" || return 1
+	done
+	t0=$(date +%s.%N)
+	for i in $(seq "$flows"); do
+		ip netns exec "$NSIM_NS_TX" "$BIN/tcpxfer" send -c "$NSIM_ADDR_RX" \
+			-p $((5300 + i)) -n "$bytes" &
+		senders+=($!)
+	done
+	for i in "${senders[@]}" "${pids[@]}"; do
+		wait "$i" || rc=1
+	done
+	t1=$(date +%s.%N)
+	[ $rc -eq 0 ] || return 1
+	python3 - "$mode" "$flows" "$t0" "$t1" $out/"$mode".*.json <<'PY'
+import json, sys
+mode, flows = sys.argv[1], int(sys.argv[2])
+t0, t1, files = float(sys.argv[3]), float(sys.argv[4]), sys.argv[5:]
+runs = [json.load(open(f)) for f in files]
+assert len(runs) == flows, files
+total = sum(r["bytes"] for r in runs)
+cpu = sum(r["cpu_seconds"] for r in runs)
+for suffix, value, unit, better in (
+        ("gbit_per_s", total * 8 / (t1 - t0) / 1e9, "Gbit/s", "higher"),
+        ("cpu_s_per_gb", cpu / (total / 1e9), "CPU s/GB", "lower")):
+    line = {"metric": f"rx_{mode}_{flows}flow_{suffix}", "value": value,
+            "unit": unit, "better": better}
+    if mode != "plain":
+        line["baseline"] = f"rx_plain_{flows}flow_{suffix}"
+    print(json.dumps(line))
+PY
+}
+
+trap nsim_pair_destroy EXIT
+setup || exit 1
+for _ in $(seq "$RUNS"); do
+	for mode in plain trunc devmem; do
+		for flows in 1 4; do
+			bytes=$((256 / flows))M
+			run $mode $flows $bytes ||
+				{ echo "rx_paths: $mode, $flows flows failed" >&2; exit 1; }
+			rm -f $out/*.json
+		done
+	done
+done

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * devmemctl: the device-memory TCP knobs from a shell, iproute2 style.
+ *
+ *   devmemctl [-j] hds DEV [on|off|auto]
+ *   devmemctl [-j] pools [DEV]
+ *   devmemctl [-j] qstats DEV
+ *   devmemctl [-j] bind DEV queues LIST udmabuf SIZE [hold]
+ *
+ * Exit status: 0 done, 1 the kernel or the system refused (the reason, with
+ * the kernel's extack text when there is one, goes to stderr), 2 usage.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <linux/udmabuf.h>
+
+#include "../lib/cli_parse.h"
+#include "../lib/devmem_nl.h"
+#include "../lib/udmabuf_util.h"
+
+#define MAX_QUEUES 256
+
+enum { EXIT_REFUSED = 1, EXIT_USAGE = 2 };
+
+static bool json;
+
+static void usage(FILE *f)
+{
+	fputs("usage: devmemctl [-j] hds DEV [on|off|auto]\n"
+	      "       devmemctl [-j] pools [DEV]\n"
+	      "       devmemctl [-j] qstats DEV\n"
+	      "       devmemctl [-j] bind DEV queues LIST udmabuf SIZE [hold]\n"
+	      "       devmemctl -h | --help\n"
+	      "\n"
+	      "hds    show or set DEV's TCP header/data split (tcp-data-split)\n"
+	      "pools  list page pools, of DEV or of every device\n"
+	      "qstats per-RX-queue packets, bytes and allocation failures of DEV\n"
+	      "bind   bind a SIZE-byte udmabuf (a sealed memfd) to RX queues LIST of\n"
+	      "       DEV (such as 1 or 1,3-4) and print the binding id; with hold,\n"
+	      "       keep it bound until stdin reaches EOF or SIGINT/SIGTERM\n"
+	      "DEV is a name or an ifindex; SIZE takes K, M and G suffixes.\n"
+	      "-j, --json  JSON output\n"
+	      "Exit status: 0 done, 1 refused by the kernel or system, 2 usage.\n",
+	      f);
+}
+
+static int __attribute__((format(printf, 1, 2))) bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("devmemctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\n", stderr);
+	usage(stderr);
+	return EXIT_USAGE;
+}
+
+static int refused(const struct dm_err *e)
+{
+	if (e->msg[0])
+		fprintf(stderr, "devmemctl: %s: %s\n", strerror(e->code), e->msg);
+	else
+		fprintf(stderr, "devmemctl: %s\n", strerror(e->code));
+	return EXIT_REFUSED;
+}
+
+/* Same shape as refused(), for system calls: what failed takes the msg slot. */
+static int refused_sys(const char *what, int errnum)
+{
+	fprintf(stderr, "devmemctl: %s: %s\n", strerror(errnum), what);
+	return EXIT_REFUSED;
+}
+
+/* Print @s as a JSON string (device names may hold quotes). */
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+/* The device's ifindex and canonical name, or exit status 1 with a reason. */
+static int device(const char *arg, int *ifindex, char name[IF_NAMESIZE])
+{
+	*ifindex = dm_ifindex(arg);
+	if (*ifindex < 0 || !if_indextoname(*ifindex, name)) {
+		fprintf(stderr, "devmemctl: %s: \"%s\"\n", strerror(ENODEV), arg);
+		return EXIT_REFUSED;
+	}
+	return 0;
+}
+
+static const char *const hds_names[] = {
+	[DM_HDS_AUTO] = "auto",
+	[DM_HDS_OFF] = "off",
+	[DM_HDS_ON] = "on",
+};
+
+static int cmd_hds(int argc, char **argv)
+{
+	char name[IF_NAMESIZE];
+	enum dm_hds mode;
+	struct dm_err e;
+	int ifindex, ret;
+
+	if (argc < 1 || argc > 2)
+		return bad_usage("hds takes DEV and optionally on, off or auto");
+	if (argc == 2) {
+		for (mode = DM_HDS_AUTO; mode <= DM_HDS_ON; mode++)
+			if (!strcmp(argv[1], hds_names[mode]))
+				break;
+		if (mode > DM_HDS_ON)
+			return bad_usage("unknown tcp-data-split mode '%s'", argv[1]);
+	}
+	ret = device(argv[0], &ifindex, name);
+	if (ret)
+		return ret;
+
+	if (argc == 2)
+		return dm_hds_set(ifindex, mode, &e) ? refused(&e) : 0;
+
+	if (dm_hds_get(ifindex, &mode, &e))
+		return refused(&e);
+	if (json) {
+		printf("{\"dev\": ");
+		json_str(name);
+		printf(", \"ifindex\": %d, \"tcp_data_split\": \"%s\"}\n", ifindex,
+		       hds_names[mode]);
+	} else {
+		printf("%s tcp-data-split %s\n", name, hds_names[mode]);
+	}
+	return 0;
+}
+
+static int print_pool(const struct dm_page_pool *pp, void *arg)
+{
+	unsigned int *count = arg;
+
+	if (json)
+		printf("%s{\"id\": %u, \"ifindex\": %u, \"napi_id\": %u, \"dmabuf\": %u, "
+		       "\"inflight\": %llu, \"inflight_mem\": %llu, \"detach_time\": %llu}",
+		       *count ? ", " : "", pp->id, pp->ifindex, pp->napi_id, pp->dmabuf,
+		       (unsigned long long)pp->inflight,
+		       (unsigned long long)pp->inflight_mem,
+		       (unsigned long long)pp->detach_time);
+	else
+		printf("id %u ifindex %u napi-id %u dmabuf %u inflight %llu "
+		       "inflight-mem %llu detach-time %llu\n",
+		       pp->id, pp->ifindex, pp->napi_id, pp->dmabuf,
+		       (unsigned long long)pp->inflight,
+		       (unsigned long long)pp->inflight_mem,
+		       (unsigned long long)pp->detach_time);
+	(*count)++;
+	return 0;
+}
+
+static int cmd_pools(int argc, char **argv)
+{
+	char name[IF_NAMESIZE];
+	unsigned int count = 0;
+	int ifindex = 0, ret;
+	struct dm_err e;
+
+	if (argc > 1)
+		return bad_usage("pools takes at most one DEV");
+	if (argc == 1) {
+		ret = device(argv[0], &ifindex, name);
+		if (ret)
+			return ret;
+	}
+	if (json)
+		printf("[");
+	ret = dm_page_pools(ifindex, print_pool, &count, &e);
+	if (json)
+		printf("]\n");
+	return ret ? refused(&e) : 0;
+}
+
+static int print_qstats(const struct dm_rx_qstats *qs, void *arg)
+{
+	unsigned int *count = arg;
+
+	if (json)
+		printf("%s{\"ifindex\": %u, \"queue\": %u, \"packets\": %llu, "
+		       "\"bytes\": %llu, \"alloc_fail\": %llu}",
+		       *count ? ", " : "", qs->ifindex, qs->queue,
+		       (unsigned long long)qs->packets,
+		       (unsigned long long)qs->bytes,
+		       (unsigned long long)qs->alloc_fail);
+	else
+		printf("rx queue %u: packets %llu bytes %llu alloc-fail %llu\n",
+		       qs->queue, (unsigned long long)qs->packets,
+		       (unsigned long long)qs->bytes,
+		       (unsigned long long)qs->alloc_fail);
+	(*count)++;
+	return 0;
+}
+
+static int cmd_qstats(int argc, char **argv)
+{
+	char name[IF_NAMESIZE];
+	unsigned int count = 0;
+	struct dm_err e;
+	int ifindex, ret;
+
+	if (argc != 1)
+		return bad_usage("qstats takes one DEV");
+	ret = device(argv[0], &ifindex, name);
+	if (ret)
+		return ret;
+	if (json)
+		printf("[");
+	ret = dm_rx_qstats(ifindex, print_qstats, &count, &e);
+	if (json)
+		printf("]\n");
+	return ret ? refused(&e) : 0;
+}
+
+/*
+ * Wait until stdin reaches EOF (or fails) or SIGINT/SIGTERM arrives. The
+ * signals go through a signalfd, blocked first, so one sent at any moment
+ * is seen rather than killing us with the binding half torn down.
+ */
+static int hold(void)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+		{ .events = POLLIN },
+	};
+	char buf[256];
+	sigset_t set;
+	int ret = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return refused_sys("sigprocmask", errno);
+	pfd[1].fd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (pfd[1].fd < 0)
+		return refused_sys("signalfd", errno);
+
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = refused_sys("poll", errno);
+			break;
+		}
+		if (pfd[1].revents)
+			break;
+		if (pfd[0].revents) {
+			ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+
+			if (n > 0 || (n < 0 && errno == EINTR))
+				continue;
+			break;	/* EOF, or stdin unusable: either way, done */
+		}
+	}
+	close(pfd[1].fd);
+	return ret;
+}
+
+struct bind_args {
+	const char *queues_arg;
+	unsigned int queues[MAX_QUEUES];
+	int nqueues;
+	uint64_t size;
+	bool hold;
+};
+
+static int parse_bind(int argc, char **argv, struct bind_args *a)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "hold")) {
+			a->hold = true;
+		} else if (!strcmp(argv[i], "queues") && i + 1 < argc) {
+			a->queues_arg = argv[++i];
+			a->nqueues = cli_parse_list(a->queues_arg, a->queues, MAX_QUEUES);
+			if (a->nqueues < 0)
+				return bad_usage("bad queue list '%s'", a->queues_arg);
+		} else if (!strcmp(argv[i], "udmabuf") && i + 1 < argc) {
+			i++;
+			if (cli_parse_size(argv[i], &a->size) || !a->size ||
+			    a->size % getpagesize())
+				return bad_usage("bad udmabuf size '%s' (whole pages)", argv[i]);
+		} else {
+			return bad_usage("bind: unexpected '%s'", argv[i]);
+		}
+	}
+	if (!a->nqueues || !a->size)
+		return bad_usage("bind needs queues LIST and udmabuf SIZE");
+	return 0;
+}
+
+static void print_binding(const struct bind_args *a, uint32_t id,
+			  const char *name, int ifindex)
+{
+	if (!json) {
+		printf("binding %u dev %s queues %s\n", id, name, a->queues_arg);
+	} else {
+		printf("{\"id\": %u, \"dev\": ", id);
+		json_str(name);
+		printf(", \"ifindex\": %d, \"size\": %llu, \"queues\": [", ifindex,
+		       (unsigned long long)a->size);
+		for (int i = 0; i < a->nqueues; i++)
+			printf("%s%u", i ? ", " : "", a->queues[i]);
+		printf("]}\n");
+	}
+	fflush(stdout);	/* a script waits for this line while we hold */
+}
+
+static int cmd_bind(int argc, char **argv)
+{
+	struct bind_args a = { 0 };
+	struct dm_binding *b;
+	char name[IF_NAMESIZE];
+	int ifindex, memfd, buf, ret;
+	struct dm_err e;
+
+	if (argc < 1)
+		return bad_usage("bind needs DEV");
+	ret = parse_bind(argc, argv, &a);
+	if (ret)
+		return ret;
+	ret = device(argv[0], &ifindex, name);
+	if (ret)
+		return ret;
+
+	memfd = memfd_make("devmemctl", a.size, false, F_SEAL_SHRINK);
+	if (memfd < 0)
+		return refused_sys("memfd", -memfd);
+	buf = udmabuf_make(memfd, 0, a.size, UDMABUF_FLAGS_CLOEXEC);
+	if (buf < 0) {
+		ret = refused_sys("UDMABUF_CREATE", -buf);
+		goto close_memfd;
+	}
+	if (dm_bind_rx(ifindex, buf, a.queues, a.nqueues, &b, &e)) {
+		ret = refused(&e);
+		goto close_buf;
+	}
+	print_binding(&a, dm_binding_id(b), name, ifindex);
+	if (a.hold)
+		ret = hold();
+	dm_unbind(b);
+close_buf:
+	close(buf);
+close_memfd:
+	close(memfd);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
+			json = true;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			return bad_usage("unknown option '%s'", argv[i]);
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[i], "hds"))
+		return cmd_hds(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "pools"))
+		return cmd_pools(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "qstats"))
+		return cmd_qstats(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "bind"))
+		return cmd_bind(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	return bad_usage("unknown command '%s'", argv[i]);
+}
