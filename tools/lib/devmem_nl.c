@@ -604,37 +604,47 @@ static int parse_pool(struct nlattr **tb, void *arg)
 	return w->cb_ret ? 1 : 0;	/* > 0: the caller has seen enough */
 }
 
+/* Run one netdev-family dump, @fill adding the request's attributes. */
+static int netdev_dump(uint8_t cmd, int maxattr,
+		       int (*fill)(struct nl_msg *msg, int ifindex), int ifindex,
+		       int (*parse)(struct nlattr **tb, void *arg), void *arg,
+		       struct dm_err *st)
+{
+	struct exchange ex = {
+		.parse = parse, .arg = arg, .maxattr = maxattr, .st = st,
+	};
+	struct nl_sock *sk;
+	struct nl_msg *msg;
+	int family, ret;
+
+	ret = nl_open(NETDEV_FAMILY_NAME, &sk, &family, st);
+	if (ret)
+		return ret;
+	msg = request(family, cmd, NETDEV_FAMILY_VERSION, NLM_F_DUMP);
+	if (!msg || (fill && fill(msg, ifindex) < 0)) {
+		nlmsg_free(msg);
+		ret = fail(st, ENOMEM, NULL);
+	} else {
+		ret = exchange(sk, msg, &ex);
+	}
+	nl_socket_free(sk);
+	return ret;
+}
+
 int dm_page_pools(int ifindex,
 		  int (*cb)(const struct dm_page_pool *pp, void *arg),
 		  void *arg, struct dm_err *err)
 {
 	struct dm_err scratch, *st = err ? err : &scratch;
 	struct pool_walk w = { .ifindex = ifindex, .cb = cb, .arg = arg };
-	struct exchange ex = {
-		.parse = parse_pool, .arg = &w,
-		.maxattr = NETDEV_A_PAGE_POOL_MAX, .st = st,
-	};
-	struct nl_sock *sk;
-	struct nl_msg *msg;
-	int family, ret;
+	int ret;
 
 	if (ifindex < 0)
 		return fail(st, EINVAL, "ifindex %d", ifindex);
-	ret = nl_open(NETDEV_FAMILY_NAME, &sk, &family, st);
-	if (ret)
-		return ret;
-	msg = request(family, NETDEV_CMD_PAGE_POOL_GET, NETDEV_FAMILY_VERSION,
-		      NLM_F_DUMP);
-	if (!msg) {
-		ret = fail(st, ENOMEM, NULL);
-		goto out;
-	}
-	ret = exchange(sk, msg, &ex);
-	if (!ret)
-		ret = w.cb_ret;
-out:
-	nl_socket_free(sk);
-	return ret;
+	/* the 6.12 page-pool dump has no filter: parse_pool() does it */
+	ret = netdev_dump(NETDEV_CMD_PAGE_POOL_GET, NETDEV_A_PAGE_POOL_MAX,
+			  NULL, 0, parse_pool, &w, st);
+	return ret ? ret : w.cb_ret;
 }
 
 struct qstats_walk {
@@ -668,37 +678,25 @@ static int parse_qstats(struct nlattr **tb, void *arg)
 	return w->cb_ret ? 1 : 0;	/* > 0: the caller has seen enough */
 }
 
+static int fill_qstats(struct nl_msg *msg, int ifindex)
+{
+	if (nla_put_u32(msg, NETDEV_A_QSTATS_IFINDEX, ifindex) < 0 ||
+	    nla_put_u32(msg, NETDEV_A_QSTATS_SCOPE, NETDEV_QSTATS_SCOPE_QUEUE) < 0)
+		return -1;
+	return 0;
+}
+
 int dm_rx_qstats(int ifindex,
 		 int (*cb)(const struct dm_rx_qstats *qs, void *arg),
 		 void *arg, struct dm_err *err)
 {
 	struct dm_err scratch, *st = err ? err : &scratch;
 	struct qstats_walk w = { .cb = cb, .arg = arg };
-	struct exchange ex = {
-		.parse = parse_qstats, .arg = &w,
-		.maxattr = NETDEV_A_QSTATS_MAX, .st = st,
-	};
-	struct nl_sock *sk;
-	struct nl_msg *msg;
-	int family, ret;
+	int ret;
 
 	if (ifindex <= 0)
 		return fail(st, EINVAL, "ifindex %d", ifindex);
-	ret = nl_open(NETDEV_FAMILY_NAME, &sk, &family, st);
-	if (ret)
-		return ret;
-	msg = request(family, NETDEV_CMD_QSTATS_GET, NETDEV_FAMILY_VERSION,
-		      NLM_F_DUMP);
-	if (!msg || nla_put_u32(msg, NETDEV_A_QSTATS_IFINDEX, ifindex) < 0 ||
-	    nla_put_u32(msg, NETDEV_A_QSTATS_SCOPE, NETDEV_QSTATS_SCOPE_QUEUE) < 0) {
-		nlmsg_free(msg);
-		ret = fail(st, ENOMEM, NULL);
-		goto out;
-	}
-	ret = exchange(sk, msg, &ex);
-	if (!ret)
-		ret = w.cb_ret;
-out:
-	nl_socket_free(sk);
-	return ret;
+	ret = netdev_dump(NETDEV_CMD_QSTATS_GET, NETDEV_A_QSTATS_MAX,
+			  fill_qstats, ifindex, parse_qstats, &w, st);
+	return ret ? ret : w.cb_ret;
 }
