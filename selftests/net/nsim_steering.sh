@@ -13,21 +13,22 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=$top/.cache/bin
 bytes=$((1 << 20))
 rx() { ip netns exec "$NSIM_NS_RX" "$@"; }
-rx_bytes() { rx ethtool -S "$NSIM_IF_RX" | awk -v k="rx$1_bytes:" '$1 == k { print $2 }'; }
+# "Q BYTES" per RX queue, from one ethtool -S call.
+rx_bytes() {
+	rx ethtool -S "$NSIM_IF_RX" |
+		sed -n 's/^ *rx\([0-9]*\)_bytes: \([0-9]*\)$/\1 \2/p'
+}
 
 # xfer PORT [ADDR]: send $bytes to PORT; prints the queues whose byte
 # counter grew by at least $bytes, space separated.
 xfer() {
-	local port=$1 addr=${2:-$NSIM_ADDR_RX} q before=() after
-	for q in 0 1 2 3; do before[q]=$(rx_bytes $q); done
+	local port=$1 addr=${2:-$NSIM_ADDR_RX} before
+	before=$(rx_bytes)
 	nsim_recv_start -b "$addr" -p "$port" -n $bytes > /dev/null || return 1
 	ip netns exec "$NSIM_NS_TX" "$BIN/tcpxfer" send -c "$addr" -p "$port" -n $bytes --timeout 10
 	wait "$NSIM_RECV_PID" || return 1
-	for q in 0 1 2 3; do
-		after=$(rx_bytes $q)
-		[ $((after - before[q])) -ge $bytes ] && printf '%s ' $q
-	done
-	return 0
+	awk -v min=$bytes 'NR == FNR { b[$1] = $2; next }
+		$2 - b[$1] >= min { printf "%s ", $1 }' <(echo "$before") <(rx_bytes)
 }
 
 ktap_start 10
