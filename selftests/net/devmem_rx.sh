@@ -23,20 +23,12 @@ out=/tmp/devmem_rx
 
 rx() { ip netns exec "$NSIM_NS_RX" "$@"; }
 tx() { ip netns exec "$NSIM_NS_TX" "$@"; }
-stat_of() { rx ethtool -S "$NSIM_IF_RX" | awk -v k="$1:" '$1 == k { print $2 }'; }
-json_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@"; }
 
-# A program in the RX namespace, in the background, returning once it says
-# "ready" on fd 3 (for devmem-rx: bound and listening). Sets STARTED_PID.
-start_ready() {
-	local fifo line=
-	fifo=$(mktemp -u /tmp/ready.XXXXXX)
-	mkfifo "$fifo" || return 1
-	rx "$@" 3> "$fifo" &
-	STARTED_PID=$!
-	read -r -t 300 line < "$fifo"
-	rm -f "$fifo"
-	[ "$line" = ready ]
+# Every field of one JSON report as shell variables PREFIX_KEY=VALUE.
+json_vars() {
+	python3 -c 'import json, sys
+for k, v in json.load(open(sys.argv[1])).items():
+    print(f"{sys.argv[2]}_{k}={str(v).lower()}")' "$1" "$2"
 }
 
 ktap_start 9
@@ -59,14 +51,13 @@ rx ethtool -X "$NSIM_IF_RX" equal 2 &&
 	rx ethtool -n "$NSIM_IF_RX" | grep -q "Action: Direct to queue $queue"
 ktap_result $? rss_and_ntuple_steering
 
-start_ready "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q $queue -p $devmem_port \
+nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q $queue -p $devmem_port \
 	-s 64M -n $devmem_bytes --verify --json --ready-fd 3 --timeout 120 \
 	> $out/devmem.json 2> $out/devmem.err
-devmem_pid=$STARTED_PID
-start_ready "$BIN/tcpxfer" recv -b "$NSIM_ADDR_RX" -p $plain_port \
-	-n $plain_bytes --verify --json --ready-fd 3 --timeout 120 \
-	> $out/plain.json 2> $out/plain.err
-plain_pid=$STARTED_PID
+devmem_pid=$NSIM_RX_PID
+nsim_recv_start -b "$NSIM_ADDR_RX" -p $plain_port -n $plain_bytes \
+	--verify --json --timeout 120 > $out/plain.json 2> $out/plain.err
+plain_pid=$NSIM_RX_PID
 
 tx "$BIN/tcpxfer" send -c "$NSIM_ADDR_RX" -p $devmem_port -n $devmem_bytes &
 devmem_tx=$!
@@ -80,28 +71,27 @@ wait $plain_pid
 plain_rc=$?
 
 ktap_diag "$(cat $out/devmem.json $out/devmem.err)"
+eval "$(json_vars $out/devmem.json dm)"
+eval "$(json_vars $out/plain.json plain)"
 [ $devmem_tx_rc -eq 0 ] && [ $devmem_rc -eq 0 ] &&
-	[ "$(json_of $out/devmem.json verified)" = True ] &&
-	[ "$(json_of $out/devmem.json bytes)" = $devmem_bytes ]
+	[ "$dm_verified" = true ] && [ "$dm_bytes" = $devmem_bytes ]
 ktap_result $? devmem_256m_verified_in_dmabuf "sender $devmem_tx_rc, devmem-rx $devmem_rc"
 
 # Header split puts every payload byte in the dma-buf, none in the linear
 # part; all of it was read back from the dma-buf, and tokens all returned.
-[ "$(json_of $out/devmem.json dmabuf_bytes)" = $devmem_bytes ] &&
-	[ "$(json_of $out/devmem.json linear_bytes)" = 0 ] &&
-	[ "$(json_of $out/devmem.json tokens)" = "$(json_of $out/devmem.json frags)" ]
+[ "$dm_dmabuf_bytes" = $devmem_bytes ] && [ "$dm_linear_bytes" = 0 ] &&
+	[ "$dm_tokens" = "$dm_frags" ]
 ktap_result $? all_payload_in_dmabuf_all_tokens_returned
 
 ktap_diag "$(cat $out/plain.json $out/plain.err)"
-[ $plain_tx_rc -eq 0 ] && [ $plain_rc -eq 0 ] &&
-	[ "$(json_of $out/plain.json verified)" = True ]
+[ $plain_tx_rc -eq 0 ] && [ $plain_rc -eq 0 ] && [ "$plain_verified" = true ]
 ktap_result $? concurrent_plain_flow_on_unbound_queues "sender $plain_tx_rc, receiver $plain_rc"
 
 # Per-queue statistics: queue 3 took the devmem payload (retransmits may
 # add to it), queues 0-1 took none; qstats netlink agrees on queue 3.
-dm=$(stat_of rx${queue}_devmem_bytes)
-dm0=$(stat_of rx0_devmem_bytes)
-dm1=$(stat_of rx1_devmem_bytes)
+dm=$(nsim_rx_stat rx${queue}_devmem_bytes)
+dm0=$(nsim_rx_stat rx0_devmem_bytes)
+dm1=$(nsim_rx_stat rx1_devmem_bytes)
 qbytes=$(rx "$BIN/devmemctl" -j qstats "$NSIM_IF_RX" | python3 -c 'import json,sys
 print(next(q["bytes"] for q in json.load(sys.stdin) if q["queue"] == int(sys.argv[1])))' $queue)
 [ "${dm:-0}" -ge $devmem_bytes ] && [ "$dm0" = 0 ] && [ "$dm1" = 0 ] &&
@@ -111,9 +101,8 @@ ktap_result $? per_queue_stats "rx${queue} devmem $dm, rx0 $dm0, rx1 $dm1, qstat
 # devmem-rx is gone, so is its netlink socket and with it the binding: the
 # queue restarted on host memory, and no pool of the binding or with
 # buffers still out remains.
-id=$(json_of $out/devmem.json binding_id)
 rx "$BIN/devmemctl" -j pools "$NSIM_IF_RX" > $out/pools.json
-python3 - $out/pools.json "$id" <<'PY'
+python3 - $out/pools.json "$dm_binding_id" <<'PY'
 import json, sys
 pools = json.load(open(sys.argv[1]))
 bad = [p for p in pools if p.get("dmabuf") == int(sys.argv[2]) or p.get("inflight")]

@@ -60,8 +60,7 @@ wait $drain
 ktap_result $? ncdevmem_validates_16m "client $client, server $rc: $(grep -v 'recvmsg ret' "$log" | tail -8)"
 
 # The payload really went through the dma-buf: netdevsim counted it.
-landed=$(ip netns exec "$NSIM_NS_RX" ethtool -S "$NSIM_IF_RX" |
-	awk -v k="rx${queue}_devmem_bytes:" '$1 == k { print $2 }')
+landed=$(nsim_rx_stat rx${queue}_devmem_bytes)
 [ "${landed:-0}" -ge $bytes ]
 ktap_result $? payload_landed_in_devmem "rx${queue}_devmem_bytes=${landed:-none}, sent $bytes"
 ktap_exit

@@ -26,7 +26,7 @@ xfer() {
 	before=$(rx_bytes)
 	nsim_recv_start -b "$addr" -p "$port" -n $bytes > /dev/null || return 1
 	ip netns exec "$NSIM_NS_TX" "$BIN/tcpxfer" send -c "$addr" -p "$port" -n $bytes --timeout 10
-	wait "$NSIM_RECV_PID" || return 1
+	wait "$NSIM_RX_PID" || return 1
 	awk -v min=$bytes 'NR == FNR { b[$1] = $2; next }
 		$2 - b[$1] >= min { printf "%s ", $1 }' <(echo "$before") <(rx_bytes)
 }
@@ -63,12 +63,11 @@ ktap_result $? channels_guarded_by_rules
 
 # action -1 drops at the receiver and counts: the SYN of a connection
 # attempt (nobody listens; without the rule it would be refused) is dropped.
-steer_drops() { rx ethtool -S "$NSIM_IF_RX" | awk '$1 == "rx_steer_drops:" { print $2 }'; }
-drops0=$(steer_drops)
+drops0=$(nsim_rx_stat rx_steer_drops)
 rx ethtool -N "$NSIM_IF_RX" flow-type tcp4 dst-port 6005 action -1 loc 7 > /dev/null &&
 	{ timeout 3 ip netns exec "$NSIM_NS_TX" "$BIN/tcpxfer" send \
 		-c "$NSIM_ADDR_RX" -p 6005 -n 1K 2> /dev/null; true; }
-drops1=$(steer_drops)
+drops1=$(nsim_rx_stat rx_steer_drops)
 [ "${drops1:-0}" -gt "${drops0:-0}" ]
 ktap_result $? drop_rule_drops_and_counts "steer drops $drops0 -> $drops1"
 

@@ -14,17 +14,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
@@ -34,6 +30,7 @@
 #include "../lib/devmem_cmsg.h"
 #include "../lib/devmem_nl.h"
 #include "../lib/pattern.h"
+#include "../lib/tcp_server.h"
 #include "../lib/udmabuf_util.h"
 
 #define IOV_SIZE (1024 * 1024)	/* bytes asked of one recvmsg(): a large
@@ -45,7 +42,7 @@ struct opts {
 	const char *dev;
 	unsigned int queues[MAX_QUEUES];
 	int nqueues;
-	uint16_t port;
+	const char *port;
 	uint64_t size;
 	uint64_t bytes;
 	bool verify;
@@ -105,14 +102,6 @@ static void usage(FILE *f)
 	      "BYTES and SIZE take K, M and G suffixes (powers of 1024).\n"
 	      "Exit status: 0 all bytes arrived (and matched), 1 otherwise, 2 usage.\n",
 	      f);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void print_dm_err(const char *what, const struct dm_err *e)
@@ -299,22 +288,13 @@ static int receive_one(struct rx *rx, uint8_t *buf, void *ctrl, size_t ctrl_len)
 	return return_tokens(rx) ? -1 : 0;
 }
 
-static double cpu_seconds(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
 static int receive(struct rx *rx)
 {
 	size_t ctrl_len = MAX_CMSGS * CMSG_SPACE(sizeof(struct dmabuf_cmsg));
 	uint8_t *buf = malloc(IOV_SIZE);
 	void *ctrl = malloc(ctrl_len);
 	double cpu0 = cpu_seconds();
-	double t0 = now();
+	double t0 = wall_seconds();
 	int ret = 0;
 
 	if (!buf || !ctrl) {
@@ -328,78 +308,13 @@ static int receive(struct rx *rx)
 			break;
 	}
 out:
-	rx->st.seconds = now() - t0;
+	rx->st.seconds = wall_seconds() - t0;
 	rx->st.cpu_seconds = cpu_seconds() - cpu0;
 	if (rx->st.seconds <= 0)
 		rx->st.seconds = 1e-9;	/* keep the rates finite (and the JSON valid) */
 	free(ctrl);
 	free(buf);
 	return ret;
-}
-
-/* An IPv6 dual-stack listener on @port, or IPv4 when IPv6 is off. */
-static int listen_on(uint16_t port)
-{
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(port),
-				   .sin6_addr = IN6ADDR_ANY_INIT };
-	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(port),
-				  .sin_addr.s_addr = htonl(INADDR_ANY) };
-	int fd, one = 1, zero = 0;
-	struct sockaddr *a = (struct sockaddr *)&a6;
-	socklen_t alen = sizeof(a6);
-
-	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 && errno == EAFNOSUPPORT) {
-		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		a = (struct sockaddr *)&a4;
-		alen = sizeof(a4);
-	}
-	if (fd < 0)
-		goto err;
-	if ((a->sa_family == AF_INET6 &&
-	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero))) ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, a, alen) || listen(fd, 1))
-		goto err_close;
-	return fd;
-
-err_close:
-	close(fd);
-err:
-	perror("devmem-rx: listen");
-	return -1;
-}
-
-static int accept_one(int lfd, int timeout_s)
-{
-	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
-	struct timeval tv = { .tv_sec = timeout_s };
-	int fd;
-
-	if (poll(&pfd, 1, timeout_s * 1000) != 1) {
-		fprintf(stderr, "devmem-rx: no connection within %d s\n", timeout_s);
-		return -1;
-	}
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0) {
-		perror("devmem-rx: accept");
-		return -1;
-	}
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv))) {
-		perror("devmem-rx: SO_RCVTIMEO");
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static void signal_ready(int fd)
-{
-	if (fd < 0)
-		return;
-	if (write(fd, "ready\n", 6) != 6)
-		perror("devmem-rx: ready-fd");
-	close(fd);
 }
 
 /*
@@ -527,12 +442,12 @@ static int run(const struct opts *o)
 	if (bind_queues(o, ifindex, rx.dmabuf_fd, &binding))
 		goto unmap;
 	rx.binding_id = dm_binding_id(binding);
-	lfd = listen_on(o->port);
+	lfd = tcp_listen("devmem-rx", NULL, o->port);
 	if (lfd < 0)
 		goto unbind;
-	signal_ready(o->ready_fd);
+	ready_signal("devmem-rx", o->ready_fd);
 
-	rx.fd = accept_one(lfd, o->timeout_s);
+	rx.fd = tcp_accept_one("devmem-rx", lfd, o->timeout_s);
 	if (rx.fd < 0)
 		goto close_listen;
 	received = true;
@@ -592,7 +507,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				fprintf(stderr, "devmem-rx: bad port '%s'\n", optarg);
 				return 2;
 			}
-			o->port = v;
+			o->port = optarg;
 			break;
 		case 's':
 			if (cli_parse_size(optarg, &o->size) || !o->size ||

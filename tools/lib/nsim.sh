@@ -5,6 +5,8 @@
 #   nsim_pair_create [RX_QUEUES]   make the pair and bring it up
 #   nsim_pair_destroy              remove devices and namespaces
 #   nsim_xfer BYTES [RECV ARGS]    one pattern transfer TX -> RX (tcpxfer)
+#   nsim_rx_start CMD [ARG...]     a receiver in the RX namespace, once ready
+#   nsim_rx_stat NAME              an ethtool -S counter of the RX device
 #
 # After create, these name the two ends:
 #   NSIM_NS_TX, NSIM_IF_TX, NSIM_ADDR_TX    the sending host
@@ -67,19 +69,30 @@ nsim_pair_destroy() {
 	return 0
 }
 
-# Run "tcpxfer recv ARGS" in the RX namespace in the background, returning
-# once it listens (it says so through a pipe, so no sleeping or polling).
-# Sets NSIM_RECV_PID; the caller waits for it.
-nsim_recv_start() {
-	local ready
+# Run CMD ARGS in the RX namespace in the background, with its fd 3 on a
+# pipe; return once CMD writes "ready" there (tcpxfer and devmem-rx do with
+# --ready-fd 3, once they listen), so nothing sleeps or polls. Gives up
+# after 300 s. Sets NSIM_RX_PID; the caller waits for it.
+nsim_rx_start() {
+	local ready line=
 	ready=$(mktemp -u /tmp/nsim-ready.XXXXXX)
 	mkfifo "$ready" || return 1
-	ip netns exec "$NSIM_NS_RX" "$TCPXFER" recv --ready-fd 3 "$@" 3> "$ready" &
-	NSIM_RECV_PID=$!
-	local line=
-	read -r line < "$ready"
+	ip netns exec "$NSIM_NS_RX" "$@" 3> "$ready" &
+	NSIM_RX_PID=$!
+	read -r -t 300 line < "$ready"
 	rm -f "$ready"
 	[ "$line" = ready ]
+}
+
+# nsim_rx_start for "tcpxfer recv ARGS".
+nsim_recv_start() {
+	nsim_rx_start "$TCPXFER" recv --ready-fd 3 "$@"
+}
+
+# The value of counter NAME in ethtool -S of the RX device.
+nsim_rx_stat() {
+	ip netns exec "$NSIM_NS_RX" ethtool -S "$NSIM_IF_RX" |
+		awk -v k="$1:" '$1 == k { print $2 }'
 }
 
 # Send BYTES of the pattern from the TX to the RX namespace over the pair,
@@ -90,13 +103,13 @@ nsim_xfer() {
 	local bytes=$1 send_rc recv_rc
 	shift
 	nsim_recv_start -b "$NSIM_ADDR_RX" -p 5201 -n "$bytes" "$@" || {
-		wait "$NSIM_RECV_PID"
+		wait "$NSIM_RX_PID"
 		return 1
 	}
 	ip netns exec "$NSIM_NS_TX" "$TCPXFER" send -c "$NSIM_ADDR_RX" -p 5201 -n "$bytes"
 	send_rc=$?
-	[ $send_rc -eq 0 ] || kill "$NSIM_RECV_PID" 2>/dev/null
-	wait "$NSIM_RECV_PID"
+	[ $send_rc -eq 0 ] || kill "$NSIM_RX_PID" 2>/dev/null
+	wait "$NSIM_RX_PID"
 	recv_rc=$?
 	[ $send_rc -eq 0 ] && [ $recv_rc -eq 0 ]
 }

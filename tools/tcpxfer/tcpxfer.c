@@ -9,18 +9,17 @@
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "../lib/cli_parse.h"
 #include "../lib/pattern.h"
+#include "../lib/tcp_server.h"
 
 #define CHUNK (256 * 1024)
 
@@ -51,108 +50,37 @@ static void usage(FILE *f)
 	      "when no progress is made for --timeout seconds (default 60).\n", f);
 }
 
-static int parse_size(const char *s, uint64_t *out)
+static int resolve(const struct opts *o, struct addrinfo **res)
 {
-	unsigned int shift = 0;
-	unsigned long long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')	/* strtoull would accept "-1" */
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	switch (*end) {
-	case 'G': shift = 30; end++; break;
-	case 'M': shift = 20; end++; break;
-	case 'K': shift = 10; end++; break;
-	}
-	if (*end || v > (UINT64_MAX >> shift))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
-/* Give up on a socket that makes no progress for @secs seconds. */
-static int set_idle_timeout(int fd, int secs)
-{
-	struct timeval tv = { .tv_sec = secs };
-
-	return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
-	       setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
-static int resolve(const struct opts *o, bool passive, struct addrinfo **res)
-{
-	struct addrinfo hints = {
-		.ai_socktype = SOCK_STREAM,
-		.ai_flags = passive ? AI_PASSIVE : 0,
-	};
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
 	int err = getaddrinfo(o->addr, o->port, &hints, res);
 
 	if (err)
-		fprintf(stderr, "tcpxfer: %s port %s: %s\n", o->addr ? o->addr : "*",
-			o->port, gai_strerror(err));
+		fprintf(stderr, "tcpxfer: %s port %s: %s\n", o->addr, o->port,
+			gai_strerror(err));
 	return err ? -1 : 0;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double cpu_seconds(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
 static int do_recv(const struct opts *o)
 {
-	struct addrinfo *ai;
-	int lfd, fd, one = 1;
+	int lfd, fd;
 	uint64_t total = 0;
 	uint64_t bad_at = UINT64_MAX;
 	double t0, cpu0, secs, cpu;
 	char *buf;
 
-	if (resolve(o, true, &ai))
+	lfd = tcp_listen("tcpxfer", o->addr, o->port);
+	if (lfd < 0)
 		return 2;
-	lfd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(lfd, ai->ai_addr, ai->ai_addrlen) || listen(lfd, 1)) {
-		perror("tcpxfer: listen");
+	ready_signal("tcpxfer", o->ready_fd);
+	fd = tcp_accept_one("tcpxfer", lfd, o->timeout_s);
+	if (fd < 0)
 		return 2;
-	}
-	freeaddrinfo(ai);
-	if (o->ready_fd >= 0) {
-		if (write(o->ready_fd, "ready\n", 6) != 6)
-			perror("tcpxfer: ready-fd");
-		close(o->ready_fd);
-	}
-	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
-
-	if (poll(&pfd, 1, o->timeout_s * 1000) != 1) {
-		fprintf(stderr, "tcpxfer: no connection within %d s\n", o->timeout_s);
-		return 2;
-	}
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0 || set_idle_timeout(fd, o->timeout_s)) {
-		perror("tcpxfer: accept");
-		return 2;
-	}
 	buf = malloc(CHUNK);
 	if (!buf)
 		return 2;
 
-	t0 = now();
+	t0 = wall_seconds();
 	cpu0 = cpu_seconds();
 	while (total < o->bytes) {
 		/* MSG_TRUNC: TCP discards the bytes without copying them */
@@ -175,7 +103,7 @@ static int do_recv(const struct opts *o)
 		}
 		total += n;
 	}
-	secs = now() - t0;
+	secs = wall_seconds() - t0;
 	if (secs <= 0)
 		secs = 1e-9;	/* keep the rates finite (and the JSON valid) */
 	cpu = cpu_seconds() - cpu0;
@@ -215,10 +143,10 @@ static int do_send(const struct opts *o)
 	char *buf;
 	int fd;
 
-	if (resolve(o, false, &ai))
+	if (resolve(o, &ai))
 		return 2;
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || set_idle_timeout(fd, o->timeout_s) ||
+	if (fd < 0 || tcp_idle_timeout(fd, o->timeout_s) ||
 	    connect(fd, ai->ai_addr, ai->ai_addrlen)) {
 		perror("tcpxfer: connect");
 		return 2;
@@ -285,7 +213,7 @@ int main(int argc, char **argv)
 		case 'c': o.addr = optarg; break;
 		case 'p': o.port = optarg; break;
 		case 'n':
-			if (parse_size(optarg, &o.bytes)) {
+			if (cli_parse_size(optarg, &o.bytes)) {
 				fprintf(stderr, "tcpxfer: bad byte count '%s'\n", optarg);
 				return 2;
 			}

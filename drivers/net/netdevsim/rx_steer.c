@@ -207,35 +207,34 @@ void nsim_steer_uninit(struct netdevsim *ns)
 	RCU_INIT_POINTER(ns->steer.rss, NULL);
 }
 
-static int nsim_rss_replace(struct netdevsim *ns,
-			    void (*edit)(struct nsim_rss *rss, const void *arg),
-			    const void *arg)
+/* RSS changes are copy, edit, publish: readers see the old or new whole. */
+static struct nsim_rss *nsim_rss_copy(struct netdevsim *ns)
 {
-	struct nsim_rss *old = rtnl_dereference(ns->steer.rss), *rss;
-
-	rss = kmemdup(old, sizeof(*old), GFP_KERNEL);
-	if (!rss)
-		return -ENOMEM;
-	edit(rss, arg);
-	rcu_assign_pointer(ns->steer.rss, rss);
-	kfree_rcu(old, rcu);
-	return 0;
+	return kmemdup(rtnl_dereference(ns->steer.rss), sizeof(struct nsim_rss),
+		       GFP_KERNEL);
 }
 
-static void nsim_rss_edit_default(struct nsim_rss *rss, const void *arg)
+static void nsim_rss_publish(struct netdevsim *ns, struct nsim_rss *rss)
 {
-	nsim_rss_fill_default(rss, *(const unsigned int *)arg);
+	struct nsim_rss *old = rtnl_dereference(ns->steer.rss);
+
+	rcu_assign_pointer(ns->steer.rss, rss);
+	kfree_rcu(old, rcu);
 }
 
 /* Channels changed: spread a table the user never set over the new count. */
 void nsim_steer_channels_changed(struct netdevsim *ns)
 {
-	unsigned int nq = ns->netdev->real_num_rx_queues;
+	struct nsim_rss *rss;
 
 	if (!ns->rq || netif_is_rxfh_configured(ns->netdev))
 		return;
 	/* On allocation failure the old table stays; lookups wrap around */
-	nsim_rss_replace(ns, nsim_rss_edit_default, &nq);
+	rss = nsim_rss_copy(ns);
+	if (!rss)
+		return;
+	nsim_rss_fill_default(rss, ns->netdev->real_num_rx_queues);
+	nsim_rss_publish(ns, rss);
 }
 
 /* RSS and ntuple are the PF's: VFs have no RX queues of their own. */
@@ -269,20 +268,11 @@ int nsim_get_rxfh(struct net_device *dev, struct ethtool_rxfh_param *rxfh)
 	return 0;
 }
 
-static void nsim_rss_edit_set(struct nsim_rss *rss, const void *arg)
-{
-	const struct ethtool_rxfh_param *rxfh = arg;
-
-	if (rxfh->indir)
-		memcpy(rss->indir, rxfh->indir, sizeof(rss->indir));
-	if (rxfh->key)
-		memcpy(rss->key, rxfh->key, sizeof(rss->key));
-}
-
 int nsim_set_rxfh(struct net_device *dev, struct ethtool_rxfh_param *rxfh,
 		  struct netlink_ext_ack *extack)
 {
 	struct netdevsim *ns = netdev_priv(dev);
+	struct nsim_rss *rss;
 
 	if (!ns->rq)
 		return -EOPNOTSUPP;
@@ -293,7 +283,16 @@ int nsim_set_rxfh(struct net_device *dev, struct ethtool_rxfh_param *rxfh,
 	}
 	if (!rxfh->indir && !rxfh->key)
 		return 0;
-	return nsim_rss_replace(ns, nsim_rss_edit_set, rxfh);
+
+	rss = nsim_rss_copy(ns);
+	if (!rss)
+		return -ENOMEM;
+	if (rxfh->indir)
+		memcpy(rss->indir, rxfh->indir, sizeof(rss->indir));
+	if (rxfh->key)
+		memcpy(rss->key, rxfh->key, sizeof(rss->key));
+	nsim_rss_publish(ns, rss);
+	return 0;
 }
 
 static int nsim_rule_check(struct net_device *dev,

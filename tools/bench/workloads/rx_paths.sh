@@ -33,21 +33,16 @@ setup() {
 
 # Start the receiver of flow I in MODE for BYTES; returns once it is ready.
 recv_start() {
-	local mode=$1 i=$2 bytes=$3 fifo line=
-	fifo=$(mktemp -u /tmp/ready.XXXXXX)
-	mkfifo "$fifo" || return 1
+	local mode=$1 i=$2 bytes=$3
 	case $mode in
-	devmem)	rx "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q "$i" -p $((5300 + i)) \
-			-s 64M -n "$bytes" --json --ready-fd 3 ;;
-	plain)	rx "$BIN/tcpxfer" recv -b "$NSIM_ADDR_RX" -p $((5300 + i)) \
-			-n "$bytes" --json --ready-fd 3 ;;
-	trunc)	rx "$BIN/tcpxfer" recv -b "$NSIM_ADDR_RX" -p $((5300 + i)) \
-			-n "$bytes" --trunc --json --ready-fd 3 ;;
-	esac 3> "$fifo" > "$out/$mode.$i.json" &
-	pids+=($!)
-	read -r -t 120 line < "$fifo"
-	rm -f "$fifo"
-	[ "$line" = ready ]
+	devmem)	nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q "$i" \
+			-p $((5300 + i)) -s 64M -n "$bytes" --json --ready-fd 3 ;;
+	plain)	nsim_recv_start -b "$NSIM_ADDR_RX" -p $((5300 + i)) \
+			-n "$bytes" --json ;;
+	trunc)	nsim_recv_start -b "$NSIM_ADDR_RX" -p $((5300 + i)) \
+			-n "$bytes" --trunc --json ;;
+	esac > "$out/$mode.$i.json" || return 1
+	pids+=("$NSIM_RX_PID")
 }
 
 # One run: FLOWS flows of BYTES each in MODE; prints two metric lines.
