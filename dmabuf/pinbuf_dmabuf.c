@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The dma-buf side of a pinbuf: attachments, CPU mappings, CPU access.
+ *
+ * Each attachment gets its own sg table, cut to its device's segment
+ * limits when it attaches and DMA-mapped once when the importer first
+ * maps it (the core caches that mapping until detach). Userspace mappings
+ * are populated in full by mmap() itself, one remap per contiguous run, so
+ * touching a fresh mapping never faults into this driver.
+ *
+ * Locking: the core calls vmap/vunmap and map/unmap with the buffer's
+ * reservation lock held, and begin/end_cpu_access without it; pinbuf::lock
+ * is taken inside the reservation lock and protects only the attachment
+ * list's mapped state and the kernel mapping address.
+ */
+#include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
+#include <linux/dma-mapping.h>
+#include <linux/highmem.h>
+#include <linux/iosys-map.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "pinbuf.h"
+
+struct pinbuf_attachment {
+	struct list_head node;		/* in pinbuf::attachments */
+	struct device *dev;
+	struct sg_table sgt;
+	bool mapped;			/* under pinbuf::lock */
+	enum dma_data_direction dir;
+};
+
+static int pinbuf_attach(struct dma_buf *dmabuf,
+			 struct dma_buf_attachment *attach)
+{
+	struct pinbuf *pb = dmabuf->priv;
+	struct pinbuf_attachment *a;
+	int ret;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+
+	ret = pinbuf_sg_build(pb, attach->dev, &a->sgt);
+	if (ret) {
+		kfree(a);
+		return ret;
+	}
+	a->dev = attach->dev;
+	attach->priv = a;
+
+	mutex_lock(&pb->lock);
+	list_add(&a->node, &pb->attachments);
+	mutex_unlock(&pb->lock);
+	return 0;
+}
+
+static void pinbuf_detach(struct dma_buf *dmabuf,
+			  struct dma_buf_attachment *attach)
+{
+	struct pinbuf_attachment *a = attach->priv;
+	struct pinbuf *pb = dmabuf->priv;
+
+	mutex_lock(&pb->lock);
+	list_del(&a->node);
+	mutex_unlock(&pb->lock);
+
+	sg_free_table(&a->sgt);
+	kfree(a);
+}
+
+static struct sg_table *pinbuf_map(struct dma_buf_attachment *attach,
+				   enum dma_data_direction dir)
+{
+	struct pinbuf_attachment *a = attach->priv;
+	struct pinbuf *pb = attach->dmabuf->priv;
+	int ret;
+
+	/* cache_sgt_mapping: the core maps an attachment at most once. */
+	if (WARN_ON_ONCE(a->mapped))
+		return ERR_PTR(-EBUSY);
+
+	/* No DMA_ATTR_SKIP_CPU_SYNC: what the CPU wrote through a mapping
+	 * must reach the device.
+	 */
+	ret = dma_map_sgtable(a->dev, &a->sgt, dir, 0);
+	if (ret)
+		return ERR_PTR(ret);
+
+	mutex_lock(&pb->lock);
+	a->mapped = true;
+	a->dir = dir;
+	mutex_unlock(&pb->lock);
+	return &a->sgt;
+}
+
+static void pinbuf_unmap(struct dma_buf_attachment *attach,
+			 struct sg_table *sgt, enum dma_data_direction dir)
+{
+	struct pinbuf_attachment *a = attach->priv;
+	struct pinbuf *pb = attach->dmabuf->priv;
+
+	mutex_lock(&pb->lock);
+	a->mapped = false;
+	mutex_unlock(&pb->lock);
+
+	dma_unmap_sgtable(a->dev, sgt, dir, 0);
+}
+
+static int pinbuf_begin_cpu_access(struct dma_buf *dmabuf,
+				   enum dma_data_direction dir)
+{
+	struct pinbuf *pb = dmabuf->priv;
+	struct pinbuf_attachment *a;
+
+	mutex_lock(&pb->lock);
+	if (pb->vaddr)
+		invalidate_kernel_vmap_range(pb->vaddr, dmabuf->size);
+	list_for_each_entry(a, &pb->attachments, node)
+		if (a->mapped)
+			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, dir);
+	mutex_unlock(&pb->lock);
+	return 0;
+}
+
+static int pinbuf_end_cpu_access(struct dma_buf *dmabuf,
+				 enum dma_data_direction dir)
+{
+	struct pinbuf *pb = dmabuf->priv;
+	struct pinbuf_attachment *a;
+
+	mutex_lock(&pb->lock);
+	if (pb->vaddr)
+		flush_kernel_vmap_range(pb->vaddr, dmabuf->size);
+	list_for_each_entry(a, &pb->attachments, node)
+		if (a->mapped)
+			dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
+	mutex_unlock(&pb->lock);
+	return 0;
+}
+
+struct mmap_fill {
+	struct pinbuf_runs runs;
+	struct vm_area_struct *vma;
+	unsigned long addr;		/* where the next run goes */
+};
+
+static int mmap_fill_emit(struct pinbuf_runs *runs, unsigned long pfn,
+			  unsigned long nr_pages)
+{
+	struct mmap_fill *fill = container_of(runs, struct mmap_fill, runs);
+	unsigned long len = nr_pages << PAGE_SHIFT;
+	int ret;
+
+	ret = remap_pfn_range(fill->vma, fill->addr, pfn, len,
+			      fill->vma->vm_page_prot);
+	fill->addr += len;
+	return ret;
+}
+
+/*
+ * Map the whole VMA now. On failure the mmap fails and the core unmaps
+ * whatever was already remapped.
+ */
+static int pinbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct mmap_fill fill = {
+		.runs = { .max_pages = ULONG_MAX, .emit = mmap_fill_emit },
+		.vma = vma,
+		.addr = vma->vm_start,
+	};
+	struct pinbuf *pb = dmabuf->priv;
+
+	/* A private mapping would give the writer copies the device never
+	 * sees.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	if (vma->vm_pgoff > pb->nr_pages ||
+	    vma_pages(vma) > pb->nr_pages - vma->vm_pgoff)
+		return -EINVAL;
+
+	return pinbuf_walk(pb, vma->vm_pgoff, vma_pages(vma), &fill.runs);
+}
+
+struct pages_fill {
+	struct pinbuf_runs runs;
+	struct page **pages;
+	unsigned long n;
+};
+
+static int pages_fill_emit(struct pinbuf_runs *runs, unsigned long pfn,
+			   unsigned long nr_pages)
+{
+	struct pages_fill *fill = container_of(runs, struct pages_fill, runs);
+
+	while (nr_pages--)
+		fill->pages[fill->n++] = pfn_to_page(pfn++);
+	return 0;
+}
+
+/* Every page of every folio, so large folios map whole, not by heads. */
+static int pinbuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct pages_fill fill = {
+		.runs = { .max_pages = ULONG_MAX, .emit = pages_fill_emit },
+	};
+	struct pinbuf *pb = dmabuf->priv;
+	void *vaddr;
+
+	dma_resv_assert_held(dmabuf->resv);
+
+	fill.pages = kvmalloc_array(pb->nr_pages, sizeof(*fill.pages),
+				    GFP_KERNEL);
+	if (!fill.pages)
+		return -ENOMEM;
+	pinbuf_walk(pb, 0, pb->nr_pages, &fill.runs);
+
+	vaddr = vmap(fill.pages, pb->nr_pages, VM_MAP, PAGE_KERNEL);
+	kvfree(fill.pages);
+	if (!vaddr)
+		return -ENOMEM;
+
+	mutex_lock(&pb->lock);
+	pb->vaddr = vaddr;
+	mutex_unlock(&pb->lock);
+	iosys_map_set_vaddr(map, vaddr);
+	return 0;
+}
+
+static void pinbuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct pinbuf *pb = dmabuf->priv;
+
+	dma_resv_assert_held(dmabuf->resv);
+
+	mutex_lock(&pb->lock);
+	pb->vaddr = NULL;
+	mutex_unlock(&pb->lock);
+	vunmap(map->vaddr);
+}
+
+static void pinbuf_release(struct dma_buf *dmabuf)
+{
+	pinbuf_free(dmabuf->priv);
+}
+
+static const struct dma_buf_ops pinbuf_dmabuf_ops = {
+	.cache_sgt_mapping = true,
+	.attach = pinbuf_attach,
+	.detach = pinbuf_detach,
+	.map_dma_buf = pinbuf_map,
+	.unmap_dma_buf = pinbuf_unmap,
+	.begin_cpu_access = pinbuf_begin_cpu_access,
+	.end_cpu_access = pinbuf_end_cpu_access,
+	.mmap = pinbuf_mmap,
+	.vmap = pinbuf_vmap,
+	.vunmap = pinbuf_vunmap,
+	.release = pinbuf_release,
+};
+
+/**
+ * pinbuf_export() - wrap a finished pinbuf in a dma-buf
+ * @pb: the buffer; on success the dma-buf owns it and frees it on release
+ *
+ * Return: the dma-buf or an ERR_PTR; on failure @pb is still the caller's.
+ */
+struct dma_buf *pinbuf_export(struct pinbuf *pb)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+
+	exp_info.ops = &pinbuf_dmabuf_ops;
+	exp_info.size = pb->nr_pages << PAGE_SHIFT;
+	exp_info.flags = O_RDWR;
+	exp_info.priv = pb;
+	return dma_buf_export(&exp_info);
+}
