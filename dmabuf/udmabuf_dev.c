@@ -16,7 +16,8 @@
  *   EBADFD  memfd is not an open file, or not a shmem or hugetlbfs memfd
  *   EACCES  memfd is not open for both reading and writing
  *   EFAULT  the request cannot be read
- *   ENOMEM  out of memory
+ *   ENOMEM  out of memory, or not enough free huge pages
+ *   EBUSY   a hole was punched in a hugetlb range while it was pinned
  *
  * The errnos are upstream's where upstream has a check (EBADFD even for a
  * closed fd); EACCES is ours: the dma-buf is writable by devices and by
@@ -32,6 +33,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
+#include <linux/pagemap.h>
 #include <linux/seq_file.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
@@ -106,8 +108,40 @@ static unsigned long max_folios(struct file *memfd, u64 offset, u64 size)
 	return ((offset + size - 1) >> shift) - (offset >> shift) + 1;
 }
 
+/*
+ * Under the inode lock: is every huge page of the range in the page cache?
+ * hugetlb's page cache is indexed in base pages.
+ */
+static bool hugetlb_populated(struct file *memfd, u64 offset, u64 size)
+{
+	struct hstate *h = hstate_file(memfd);
+	pgoff_t idx = offset >> huge_page_shift(h);
+	pgoff_t last = (offset + size - 1) >> huge_page_shift(h);
+	struct folio *folio;
+
+	for (; idx <= last; idx++) {
+		folio = filemap_get_folio(memfd->f_mapping,
+					  idx << huge_page_order(h));
+		if (IS_ERR(folio))
+			return false;
+		folio_put(folio);
+	}
+	return true;
+}
+
+/*
+ * Check @item's memfd and pin its range, all under the inode lock.
+ *
+ * 6.12's memfd_pin_folios() allocates absent hugetlb folios without a
+ * reservation (a VM_BUG_ON with CONFIG_DEBUG_VM, a resv_huge_pages
+ * underflow without). So absent huge pages are first allocated the
+ * regular way, by fallocate(), which takes the inode lock itself; only a
+ * hole punched concurrently can undo that, and then the request fails
+ * with EBUSY rather than pin through the broken path.
+ */
 static int pin_item(struct pinbuf *pb, const struct udmabuf_create_item *item)
 {
+	u64 end = item->offset + item->size;
 	struct file *memfd;
 	struct inode *inode;
 	int ret;
@@ -118,7 +152,18 @@ static int pin_item(struct pinbuf *pb, const struct udmabuf_create_item *item)
 	inode = file_inode(memfd);
 
 	inode_lock_shared(inode);
-	ret = check_memfd(memfd, item->offset + item->size);
+	ret = check_memfd(memfd, end);
+	if (!ret && is_file_hugepages(memfd) &&
+	    !hugetlb_populated(memfd, item->offset, item->size)) {
+		inode_unlock_shared(inode);
+		ret = vfs_fallocate(memfd, 0, item->offset, item->size);
+		if (ret)
+			goto out_put;
+		inode_lock_shared(inode);
+		ret = check_memfd(memfd, end);
+		if (!ret && !hugetlb_populated(memfd, item->offset, item->size))
+			ret = -EBUSY;
+	}
 	if (!ret)
 		ret = pinbuf_reserve(pb, max_folios(memfd, item->offset,
 						    item->size));
@@ -126,9 +171,10 @@ static int pin_item(struct pinbuf *pb, const struct udmabuf_create_item *item)
 		ret = pinbuf_pin_range(pb, memfd, item->offset,
 				       item->size >> PAGE_SHIFT);
 	inode_unlock_shared(inode);
-
+out_put:
 	fput(memfd);
-	return ret;
+	/* hugetlbfs reports an empty pool as ENOSPC; it is memory. */
+	return ret == -ENOSPC ? -ENOMEM : ret;
 }
 
 static long udmabuf_create(u32 flags, const struct udmabuf_create_item *items,
