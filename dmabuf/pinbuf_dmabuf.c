@@ -110,6 +110,11 @@ static void pinbuf_unmap(struct dma_buf_attachment *attach,
 	dma_unmap_sgtable(a->dev, sgt, dir, 0);
 }
 
+/*
+ * CPU access brackets sync every mapped attachment, each in the direction
+ * it was mapped with (the DMA API wants the mapping's direction back,
+ * whatever the CPU is about to do).
+ */
 static int pinbuf_begin_cpu_access(struct dma_buf *dmabuf,
 				   enum dma_data_direction dir)
 {
@@ -121,7 +126,7 @@ static int pinbuf_begin_cpu_access(struct dma_buf *dmabuf,
 		invalidate_kernel_vmap_range(pb->vaddr, dmabuf->size);
 	list_for_each_entry(a, &pb->attachments, node)
 		if (a->mapped)
-			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, dir);
+			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
 	mutex_unlock(&pb->lock);
 	return 0;
 }
@@ -137,7 +142,7 @@ static int pinbuf_end_cpu_access(struct dma_buf *dmabuf,
 		flush_kernel_vmap_range(pb->vaddr, dmabuf->size);
 	list_for_each_entry(a, &pb->attachments, node)
 		if (a->mapped)
-			dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
+			dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
 	mutex_unlock(&pb->lock);
 	return 0;
 }

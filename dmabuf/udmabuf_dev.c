@@ -7,13 +7,17 @@
  * can be known from the request alone, and each memfd again under its
  * inode lock, which memfd_add_seals() takes exclusively: a write seal
  * cannot appear between the check and the pin. A rejected request leaves
- * nothing pinned or allocated. Errors (Documentation/dmabuf-exporter.md):
+ * nothing pinned and nothing allocated by this driver; huge pages it had
+ * to fill into a hugetlb memfd (see pin_item()) stay in that memfd, as if
+ * it had been written. Errors (Documentation/dmabuf-exporter.md):
  *
  *   EINVAL  unknown flags; empty list; list longer than list_limit; offset
  *           or size not page-aligned; zero size; offset + size overflows or
  *           passes the end of the file; total over size_limit_mb; memfd
  *           without F_SEAL_SHRINK, or with F_SEAL_WRITE/F_SEAL_FUTURE_WRITE
- *   EBADFD  memfd is not an open file, or not a shmem or hugetlbfs memfd
+ *           (also what a tmpfs or hugetlbfs file that is not a memfd gets:
+ *           it cannot carry F_SEAL_SHRINK)
+ *   EBADFD  memfd is not an open file, or not on shmem or hugetlbfs
  *   EACCES  memfd is not open for both reading and writing
  *   EFAULT  the request cannot be read
  *   ENOMEM  out of memory, or not enough free huge pages

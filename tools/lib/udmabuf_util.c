@@ -3,6 +3,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -51,6 +53,34 @@ int udmabuf_make(int memfd, uint64_t offset, uint64_t size, unsigned int flags)
 	if (fd < 0)
 		err = -errno;
 	close(dev);
+	return err ? err : fd;
+}
+
+int udmabuf_make_list(const struct udmabuf_create_item *items,
+		      unsigned int count, unsigned int flags)
+{
+	struct udmabuf_create_list *list;
+	int dev, fd, err = 0;
+
+	list = malloc(sizeof(*list) + (size_t)count * sizeof(*items));
+	if (!list)
+		return -ENOMEM;
+	list->flags = flags;
+	list->count = count;
+	if (count)
+		memcpy(list->list, items, (size_t)count * sizeof(*items));
+
+	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (dev < 0) {
+		err = -errno;
+		free(list);
+		return err;
+	}
+	fd = ioctl(dev, UDMABUF_CREATE_LIST, list);
+	if (fd < 0)
+		err = -errno;
+	close(dev);
+	free(list);
 	return err ? err : fd;
 }
 

@@ -20,6 +20,16 @@ int memfd_make(const char *name, size_t size, bool hugetlb, unsigned int seals);
 /* UDMABUF_CREATE over [@offset, @offset + @size) of @memfd. Returns the fd. */
 int udmabuf_make(int memfd, uint64_t offset, uint64_t size, unsigned int flags);
 
+struct udmabuf_create_item;
+
+/*
+ * UDMABUF_CREATE_LIST over @count items, in buffer order. @count is passed
+ * as given, 0 included, so tests can ask for what the kernel must refuse.
+ * Returns the fd.
+ */
+int udmabuf_make_list(const struct udmabuf_create_item *items,
+		      unsigned int count, unsigned int flags);
+
 /* DMA_BUF_IOCTL_SYNC with @flags (DMA_BUF_SYNC_START/END | READ/WRITE). */
 int dmabuf_sync(int dmabuf_fd, uint64_t flags);
 
