@@ -5,13 +5,21 @@
  * directions, the mmap rules, what an importer sees (DMA addresses, vmap,
  * segment limits, device writes), close orders and a 4 GiB buffer.
  *
- * After every case, rejected requests included, the FOLL_PIN references
- * held system-wide (/proc/vmstat), the exporter's live totals
+ * After every case, rejected requests included, no page of any memfd the
+ * case made may still be pinned, and the exporter's live totals
  * (/sys/kernel/debug/udmabuf/stats) and the huge page pool's free and
  * reserved counts must be back where they were when the case started:
  * whatever a case built, and whatever a refused request pinned on its way
  * to the error, has been let go, and the exporter's allocation of absent
  * huge pages left the pool's accounting straight.
+ *
+ * The pin check is per memfd: every memfd a case makes is kept open (a
+ * dup) until the case ends, and then F_SEAL_WRITE is added to it, which
+ * the kernel refuses with EBUSY while any of its pages has references
+ * beyond the page cache's and its mappings' (memfd_wait_for_pins()). The
+ * system-wide FOLL_PIN counts in /proc/vmstat cannot serve: every read()
+ * from the VM's 9p root (cache=none) pins the reader's buffer for a
+ * moment, and those come and go during a case.
  *
  * Runs as root on the ours and debug flavors. It reserves the 2 MiB huge
  * pages it needs and raises size_limit_mb for the 4 GiB case, and puts
@@ -50,7 +58,6 @@
 #define PROBE		"/sys/kernel/debug/dmabuf_pp_importer/probe"
 #define PARAMS		"/sys/module/udmabuf/parameters/"
 #define NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
-#define STAT_REFRESH	"/proc/sys/vm/stat_refresh"
 
 /*
  * The 4 GiB buffer is one 64 MiB hugetlb memfd listed 64 times: 2048 huge
@@ -200,8 +207,6 @@ static bool meminfo(const char *key, long *val)
 /* ---- leak counters -------------------------------------------------------- */
 
 struct counters {
-	long pins_acquired;	/* /proc/vmstat */
-	long pins_released;
 	long buffers;		/* the exporter's debugfs stats */
 	long folios;
 	long pages;
@@ -214,25 +219,6 @@ static bool counters_read(struct counters *c)
 {
 	static char buf[32768];
 
-	/*
-	 * vmstat keeps per-CPU deltas and folds them in only now and then;
-	 * stat_refresh folds them all before we read, so the pin counts are
-	 * exact and no case has to wait for them.
-	 */
-	if (!write_text(STAT_REFRESH, "1"))
-		return false;
-	if (!read_text("/proc/vmstat", buf, sizeof(buf)) ||
-	    !field(buf, "/proc/vmstat", "nr_foll_pin_acquired",
-		   &c->pins_acquired) ||
-	    !field(buf, "/proc/vmstat", "nr_foll_pin_released",
-		   &c->pins_released))
-		return false;
-
-	if (!read_text("/proc/meminfo", buf, sizeof(buf)) ||
-	    !field(buf, "/proc/meminfo", "HugePages_Free:", &c->huge_free) ||
-	    !field(buf, "/proc/meminfo", "HugePages_Rsvd:", &c->huge_rsvd))
-		return false;
-
 	if (!read_text(STATS, buf, sizeof(buf))) {
 		ktap_diag("%s is what the leak checks read: ours/debug only", STATS);
 		return false;
@@ -243,23 +229,69 @@ static bool counters_read(struct counters *c)
 	       field(buf, STATS, "meta_bytes", &c->meta_bytes);
 }
 
+/* Dups of every memfd the running case made, for the pin check. */
+#define MAX_TRACKED 64
+static int tracked[MAX_TRACKED];
+static unsigned int nr_tracked;
+
+static bool track_memfd(int fd)
+{
+	int dup_fd;
+
+	if (nr_tracked == MAX_TRACKED) {
+		ktap_diag("more than %d memfds in one case", MAX_TRACKED);
+		return false;
+	}
+	dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (dup_fd < 0) {
+		ktap_diag("dup memfd: %s", strerror(errno));
+		return false;
+	}
+	tracked[nr_tracked++] = dup_fd;
+	return true;
+}
+
+/*
+ * No page of any memfd of this case is pinned any more: adding
+ * F_SEAL_WRITE succeeds. A memfd that already has the seal, or is sealed
+ * against new seals, was refused before anything was pinned and cannot
+ * be probed. Closes the dups either way.
+ */
+static bool memfds_unpinned(void)
+{
+	bool ok = true;
+	unsigned int i;
+	int seals;
+
+	for (i = 0; i < nr_tracked; i++) {
+		seals = fcntl(tracked[i], F_GET_SEALS);
+		if (seals < 0) {
+			ok = check(false, "F_GET_SEALS: %s", strerror(errno));
+		} else if (!(seals & (F_SEAL_SEAL | F_SEAL_WRITE)) &&
+			   fcntl(tracked[i], F_ADD_SEALS, F_SEAL_WRITE) < 0) {
+			ok = check(false,
+				   "leak: memfd %u of this case: F_SEAL_WRITE: %s (pages still pinned)",
+				   i, strerror(errno));
+		}
+		close(tracked[i]);
+	}
+	nr_tracked = 0;
+	return ok;
+}
+
 /* The counters when the running case started. */
 static struct counters start;
 
 /* Everything back to @start: no pin, buffer, folio or page left behind. */
 static bool counters_back(void)
 {
-	long held_before = start.pins_acquired - start.pins_released;
 	struct counters now;
-	bool ok = true;
+	bool ok;
 
+	/* First, so the dups are closed before the pool is counted. */
+	ok = memfds_unpinned();
 	if (!counters_read(&now))
 		return false;
-	ok &= check(now.pins_acquired - now.pins_released == held_before,
-		    "leak: FOLL_PIN references held: %ld, at start %ld (acquired +%ld, released +%ld)",
-		    now.pins_acquired - now.pins_released, held_before,
-		    now.pins_acquired - start.pins_acquired,
-		    now.pins_released - start.pins_released);
 	ok &= check(now.buffers == start.buffers,
 		    "leak: stats buffers %ld, at start %ld", now.buffers,
 		    start.buffers);
@@ -438,6 +470,10 @@ static int new_memfd(uint64_t size, bool huge, unsigned int seals)
 	if (fd < 0) {
 		ktap_diag("memfd_create (%s, %llu bytes): %s",
 			  huge ? "hugetlb" : "shmem", ull(size), strerror(-fd));
+		return SETUP_FAILED;
+	}
+	if (!track_memfd(fd)) {
+		close(fd);
 		return SETUP_FAILED;
 	}
 	return fd;
@@ -1041,6 +1077,43 @@ out:
 	if (map)
 		munmap(map, total);
 	close(buf);
+	return ok;
+}
+
+/*
+ * The pin check itself: while a dma-buf holds a memfd's pages, adding
+ * F_SEAL_WRITE to the memfd fails with EBUSY; once the dma-buf is gone,
+ * it succeeds. Shmem and hugetlb alike, or the per-case check proves
+ * nothing.
+ */
+static bool pin_check_sees_pins(void)
+{
+	bool ok = true;
+	int huge;
+
+	for (huge = 0; huge <= 1; huge++) {
+		int memfd = new_memfd(2 * HPAGE, huge, F_SEAL_SHRINK);
+		int buf, ret;
+
+		if (memfd < 0)
+			return false;
+		buf = udmabuf_make(memfd, 0, 2 * HPAGE, 0);
+		if (buf < 0) {
+			close(memfd);
+			return check(false, "UDMABUF_CREATE: %s", strerror(-buf));
+		}
+		ret = fcntl(memfd, F_ADD_SEALS, F_SEAL_WRITE);
+		ok &= check(ret < 0 && errno == EBUSY,
+			    "%s: F_SEAL_WRITE with a live dma-buf: %s, want EBUSY",
+			    huge ? "hugetlb" : "shmem",
+			    ret < 0 ? strerror(errno) : "succeeded");
+		close(buf);
+		ret = fcntl(memfd, F_ADD_SEALS, F_SEAL_WRITE);
+		ok &= check(ret == 0, "%s: F_SEAL_WRITE after close: %s",
+			    huge ? "hugetlb" : "shmem",
+			    ret < 0 ? strerror(errno) : "ok");
+		close(memfd);
+	}
 	return ok;
 }
 
@@ -1660,6 +1733,7 @@ static const struct test_case cases[] = {
 	ERR_CASE("reject_read_only_memfd", err_read_only, EACCES),
 	ERR_CASE("reject_list_last_item_bad", err_list_last_bad, EINVAL),
 	ERR_CASE("reject_hugetlb_pool_empty", err_huge_pool_empty, ENOMEM),
+	CASE("pin_check_sees_pins", pin_check_sees_pins),
 	CASE("shmem_single_range", shmem_single),
 	CASE("hugetlb_single_range", hugetlb_single),
 	CASE("mixed_list", mixed_list),
@@ -1690,7 +1764,8 @@ static void run(const struct test_case *c)
 	if (counted)
 		ok = counters_back() && ok;
 	else
-		ok = check(false, "no leak check: the counters could not be read");
+		ok = memfds_unpinned() &&
+		     check(false, "no leak check: the counters could not be read");
 	ktap_result(&t, ok, c->name);
 }
 

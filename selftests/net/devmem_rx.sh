@@ -100,7 +100,8 @@ ktap_result $? per_queue_stats "rx${queue} devmem $dm, rx0 $dm0, rx1 $dm1, qstat
 
 # devmem-rx is gone, so is its netlink socket and with it the binding: the
 # queue restarted on host memory, and no pool of the binding or with
-# buffers still out remains.
+# buffers still out remains (once every CPU has freed what it deferred).
+nsim_flush_deferred_frees
 rx "$BIN/devmemctl" -j pools "$NSIM_IF_RX" > $out/pools.json
 python3 - $out/pools.json "$dm_binding_id" <<'PY'
 import json, sys

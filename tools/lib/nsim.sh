@@ -7,6 +7,7 @@
 #   nsim_xfer BYTES [RECV ARGS]    one pattern transfer TX -> RX (tcpxfer)
 #   nsim_rx_start CMD [ARG...]     a receiver in the RX namespace, once ready
 #   nsim_rx_stat NAME              an ethtool -S counter of the RX device
+#   nsim_flush_deferred_frees      let every CPU free the skbs it deferred
 #
 # After create, these name the two ends:
 #   NSIM_NS_TX, NSIM_IF_TX, NSIM_ADDR_TX    the sending host
@@ -87,6 +88,20 @@ nsim_rx_start() {
 # nsim_rx_start for "tcpxfer recv ARGS".
 nsim_recv_start() {
 	nsim_rx_start "$TCPXFER" recv --ready-fd 3 "$@"
+}
+
+# Buffers of skbs that a socket consumed on another CPU than the one that
+# received them wait in the receiving CPU's deferred-free list
+# (skb_attempt_defer_free()) until that CPU's next RX softirq, however
+# long that takes on an idle machine. Raise one on every CPU before
+# counting buffers: a loopback datagram sent from a CPU is received on it,
+# and net_rx_action() purges the list first.
+nsim_flush_deferred_frees() {
+	local cpu last
+	last=$(($(nproc --all) - 1))
+	for cpu in $(seq 0 $last); do
+		taskset -c "$cpu" bash -c 'echo > /dev/udp/127.0.0.1/9' || return 1
+	done
 }
 
 # The value of counter NAME in ethtool -S of the RX device.
