@@ -20,6 +20,7 @@
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -111,39 +112,70 @@ static void pinbuf_unmap(struct dma_buf_attachment *attach,
 }
 
 /*
- * CPU access brackets sync every mapped attachment, each in the direction
- * it was mapped with (the DMA API wants the mapping's direction back,
- * whatever the CPU is about to do).
+ * The kernel mapping's caches, in pieces: the vmap range helpers take an
+ * int size.
  */
-static int pinbuf_begin_cpu_access(struct dma_buf *dmabuf,
-				   enum dma_data_direction dir)
+static void vmap_range_sync(void *vaddr, size_t size, bool for_cpu)
+{
+	size_t chunk;
+
+	for (; size; vaddr += chunk, size -= chunk) {
+		chunk = min_t(size_t, size, SZ_1G);
+		if (for_cpu)
+			invalidate_kernel_vmap_range(vaddr, chunk);
+		else
+			flush_kernel_vmap_range(vaddr, chunk);
+	}
+}
+
+/*
+ * Sync a mapped attachment by DMA address only, in the direction it was
+ * mapped with (the DMA API wants that direction back, whatever the CPU is
+ * about to do). Not dma_sync_sgtable_*(): the core hands this very table
+ * to the importer and, with CONFIG_DMABUF_DEBUG, scrambles its page
+ * pointers until unmap; IOMMU and non-coherent implementations of the
+ * sgtable syncs would do cache maintenance on sg_phys() of those.
+ */
+static void attachment_sync(struct pinbuf_attachment *a, bool for_cpu)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(&a->sgt, sg, i) {
+		if (for_cpu)
+			dma_sync_single_for_cpu(a->dev, sg_dma_address(sg),
+						sg_dma_len(sg), a->dir);
+		else
+			dma_sync_single_for_device(a->dev, sg_dma_address(sg),
+						   sg_dma_len(sg), a->dir);
+	}
+}
+
+static void pinbuf_cpu_sync(struct dma_buf *dmabuf, bool for_cpu)
 {
 	struct pinbuf *pb = dmabuf->priv;
 	struct pinbuf_attachment *a;
 
 	mutex_lock(&pb->lock);
 	if (pb->vaddr)
-		invalidate_kernel_vmap_range(pb->vaddr, dmabuf->size);
+		vmap_range_sync(pb->vaddr, dmabuf->size, for_cpu);
 	list_for_each_entry(a, &pb->attachments, node)
 		if (a->mapped)
-			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
+			attachment_sync(a, for_cpu);
 	mutex_unlock(&pb->lock);
+}
+
+static int pinbuf_begin_cpu_access(struct dma_buf *dmabuf,
+				   enum dma_data_direction dir)
+{
+	pinbuf_cpu_sync(dmabuf, true);
 	return 0;
 }
 
 static int pinbuf_end_cpu_access(struct dma_buf *dmabuf,
 				 enum dma_data_direction dir)
 {
-	struct pinbuf *pb = dmabuf->priv;
-	struct pinbuf_attachment *a;
-
-	mutex_lock(&pb->lock);
-	if (pb->vaddr)
-		flush_kernel_vmap_range(pb->vaddr, dmabuf->size);
-	list_for_each_entry(a, &pb->attachments, node)
-		if (a->mapped)
-			dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
-	mutex_unlock(&pb->lock);
+	pinbuf_cpu_sync(dmabuf, false);
 	return 0;
 }
 
@@ -218,6 +250,9 @@ static int pinbuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 
 	dma_resv_assert_held(dmabuf->resv);
 
+	/* vmap() counts pages in an unsigned int. */
+	if (pb->nr_pages > UINT_MAX)
+		return -E2BIG;
 	fill.pages = kvmalloc_array(pb->nr_pages, sizeof(*fill.pages),
 				    GFP_KERNEL);
 	if (!fill.pages)

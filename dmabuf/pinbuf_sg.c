@@ -162,6 +162,11 @@ int pinbuf_sg_build(const struct pinbuf *pb, struct device *dev,
 	/* sg lengths are unsigned int, and entries stay whole pages. */
 	max_bytes = min_t(unsigned long, dma_get_max_seg_size(dev), UINT_MAX);
 	fill.runs.max_pages = max(max_bytes >> PAGE_SHIFT, 1UL);
+	/*
+	 * The boundary applies to DMA addresses; runs are cut on physical
+	 * ones. Exact for dma-direct (without an offset that is not aligned
+	 * to the boundary); an IOMMU places its own mappings within it.
+	 */
 	if (mask != ULONG_MAX)
 		fill.runs.boundary_pages = (mask >> PAGE_SHIFT) + 1;
 
