@@ -32,8 +32,6 @@ struct pinbuf *pinbuf_alloc(unsigned int nr_ranges)
 	}
 	pb->range_slots = nr_ranges;
 
-	mutex_init(&pb->lock);
-	INIT_LIST_HEAD(&pb->attachments);
 	atomic_long_inc(&live_buffers);
 	atomic_long_add(pinbuf_meta_bytes(pb), &live_meta);
 	return pb;
@@ -149,7 +147,7 @@ void pinbuf_trim(struct pinbuf *pb)
 
 void pinbuf_free(struct pinbuf *pb)
 {
-	WARN_ON_ONCE(!list_empty(&pb->attachments) || pb->vaddr);
+	WARN_ON_ONCE(pb->vaddr);
 
 	unpin_folios(pb->folios, pb->nr_folios);
 	atomic_long_sub(pb->nr_folios, &live_folios);
@@ -157,7 +155,6 @@ void pinbuf_free(struct pinbuf *pb)
 	atomic_long_sub(pinbuf_meta_bytes(pb), &live_meta);
 	atomic_long_dec(&live_buffers);
 
-	mutex_destroy(&pb->lock);
 	kvfree(pb->folios);
 	kfree(pb->ranges);
 	kfree(pb);

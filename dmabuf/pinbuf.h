@@ -12,8 +12,6 @@
 #ifndef DMABUF_PP_PINBUF_H
 #define DMABUF_PP_PINBUF_H
 
-#include <linux/list.h>
-#include <linux/mutex.h>
 #include <linux/types.h>
 
 struct device;
@@ -38,11 +36,7 @@ struct pinbuf {
 	struct folio **folios;
 	struct pinbuf_range *ranges;
 
-	/* Under @lock: the mapped attachments and the kernel mapping, which
-	 * CPU access brackets must keep coherent.
-	 */
-	struct mutex lock;
-	struct list_head attachments;
+	/* The kernel mapping, if any: under the dma-buf's reservation lock. */
 	void *vaddr;
 };
 

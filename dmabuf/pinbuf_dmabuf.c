@@ -2,16 +2,17 @@
 /*
  * The dma-buf side of a pinbuf: attachments, CPU mappings, CPU access.
  *
- * Each attachment gets its own sg table, cut to its device's segment
- * limits when it attaches and DMA-mapped once when the importer first
- * maps it (the core caches that mapping until detach). Userspace mappings
- * are populated in full by mmap() itself, one remap per contiguous run, so
- * touching a fresh mapping never faults into this driver.
+ * Each attachment gets its own sg table (attach->priv), cut to its
+ * device's segment limits when it attaches and DMA-mapped when the
+ * importer first maps it; the core caches that mapping in attach->sgt
+ * until detach (cache_sgt_mapping). Userspace mappings are populated in
+ * full by mmap() itself, one remap per contiguous run, so touching a
+ * fresh mapping never faults into this driver.
  *
- * Locking: the core calls vmap/vunmap and map/unmap with the buffer's
- * reservation lock held, and begin/end_cpu_access without it; pinbuf::lock
- * is taken inside the reservation lock and protects only the attachment
- * list's mapped state and the kernel mapping address.
+ * Locking: no lock of our own. The core keeps the attachment list and
+ * each cached mapping under the buffer's reservation lock, and calls
+ * map/unmap and vmap/vunmap with it held; CPU access takes it to walk
+ * the mapped attachments and the kernel mapping.
  */
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
@@ -26,89 +27,50 @@
 
 #include "pinbuf.h"
 
-struct pinbuf_attachment {
-	struct list_head node;		/* in pinbuf::attachments */
-	struct device *dev;
-	struct sg_table sgt;
-	bool mapped;			/* under pinbuf::lock */
-	enum dma_data_direction dir;
-};
-
 static int pinbuf_attach(struct dma_buf *dmabuf,
 			 struct dma_buf_attachment *attach)
 {
-	struct pinbuf *pb = dmabuf->priv;
-	struct pinbuf_attachment *a;
+	struct sg_table *sgt;
 	int ret;
 
-	a = kzalloc(sizeof(*a), GFP_KERNEL);
-	if (!a)
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	if (!sgt)
 		return -ENOMEM;
 
-	ret = pinbuf_sg_build(pb, attach->dev, &a->sgt);
+	ret = pinbuf_sg_build(dmabuf->priv, attach->dev, sgt);
 	if (ret) {
-		kfree(a);
+		kfree(sgt);
 		return ret;
 	}
-	a->dev = attach->dev;
-	attach->priv = a;
-
-	mutex_lock(&pb->lock);
-	list_add(&a->node, &pb->attachments);
-	mutex_unlock(&pb->lock);
+	attach->priv = sgt;
 	return 0;
 }
 
 static void pinbuf_detach(struct dma_buf *dmabuf,
 			  struct dma_buf_attachment *attach)
 {
-	struct pinbuf_attachment *a = attach->priv;
-	struct pinbuf *pb = dmabuf->priv;
-
-	mutex_lock(&pb->lock);
-	list_del(&a->node);
-	mutex_unlock(&pb->lock);
-
-	sg_free_table(&a->sgt);
-	kfree(a);
+	sg_free_table(attach->priv);
+	kfree(attach->priv);
 }
 
+/* cache_sgt_mapping: the core maps an attachment at most once. */
 static struct sg_table *pinbuf_map(struct dma_buf_attachment *attach,
 				   enum dma_data_direction dir)
 {
-	struct pinbuf_attachment *a = attach->priv;
-	struct pinbuf *pb = attach->dmabuf->priv;
+	struct sg_table *sgt = attach->priv;
 	int ret;
-
-	/* cache_sgt_mapping: the core maps an attachment at most once. */
-	if (WARN_ON_ONCE(a->mapped))
-		return ERR_PTR(-EBUSY);
 
 	/* No DMA_ATTR_SKIP_CPU_SYNC: what the CPU wrote through a mapping
 	 * must reach the device.
 	 */
-	ret = dma_map_sgtable(a->dev, &a->sgt, dir, 0);
-	if (ret)
-		return ERR_PTR(ret);
-
-	mutex_lock(&pb->lock);
-	a->mapped = true;
-	a->dir = dir;
-	mutex_unlock(&pb->lock);
-	return &a->sgt;
+	ret = dma_map_sgtable(attach->dev, sgt, dir, 0);
+	return ret ? ERR_PTR(ret) : sgt;
 }
 
 static void pinbuf_unmap(struct dma_buf_attachment *attach,
 			 struct sg_table *sgt, enum dma_data_direction dir)
 {
-	struct pinbuf_attachment *a = attach->priv;
-	struct pinbuf *pb = attach->dmabuf->priv;
-
-	mutex_lock(&pb->lock);
-	a->mapped = false;
-	mutex_unlock(&pb->lock);
-
-	dma_unmap_sgtable(a->dev, sgt, dir, 0);
+	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
 }
 
 /*
@@ -131,52 +93,55 @@ static void vmap_range_sync(void *vaddr, size_t size, bool for_cpu)
 /*
  * Sync a mapped attachment by DMA address only, in the direction it was
  * mapped with (the DMA API wants that direction back, whatever the CPU is
- * about to do). Not dma_sync_sgtable_*(): the core hands this very table
- * to the importer and, with CONFIG_DMABUF_DEBUG, scrambles its page
- * pointers until unmap; IOMMU and non-coherent implementations of the
- * sgtable syncs would do cache maintenance on sg_phys() of those.
+ * about to do). Not dma_sync_sgtable_*(): with CONFIG_DMABUF_DEBUG the
+ * core scrambles the page pointers of the cached table until unmap, and
+ * IOMMU or non-coherent implementations of the sgtable syncs would do
+ * cache maintenance on sg_phys() of those.
  */
-static void attachment_sync(struct pinbuf_attachment *a, bool for_cpu)
+static void attachment_sync(struct dma_buf_attachment *attach, bool for_cpu)
 {
 	struct scatterlist *sg;
 	unsigned int i;
 
-	for_each_sgtable_dma_sg(&a->sgt, sg, i) {
+	for_each_sgtable_dma_sg(attach->sgt, sg, i) {
 		if (for_cpu)
-			dma_sync_single_for_cpu(a->dev, sg_dma_address(sg),
-						sg_dma_len(sg), a->dir);
+			dma_sync_single_for_cpu(attach->dev, sg_dma_address(sg),
+						sg_dma_len(sg), attach->dir);
 		else
-			dma_sync_single_for_device(a->dev, sg_dma_address(sg),
-						   sg_dma_len(sg), a->dir);
+			dma_sync_single_for_device(attach->dev,
+						   sg_dma_address(sg),
+						   sg_dma_len(sg), attach->dir);
 	}
 }
 
-static void pinbuf_cpu_sync(struct dma_buf *dmabuf, bool for_cpu)
+static int pinbuf_cpu_sync(struct dma_buf *dmabuf, bool for_cpu)
 {
+	struct dma_buf_attachment *attach;
 	struct pinbuf *pb = dmabuf->priv;
-	struct pinbuf_attachment *a;
+	int ret;
 
-	mutex_lock(&pb->lock);
+	ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
+	if (ret)
+		return ret;
 	if (pb->vaddr)
 		vmap_range_sync(pb->vaddr, dmabuf->size, for_cpu);
-	list_for_each_entry(a, &pb->attachments, node)
-		if (a->mapped)
-			attachment_sync(a, for_cpu);
-	mutex_unlock(&pb->lock);
+	list_for_each_entry(attach, &dmabuf->attachments, node)
+		if (attach->sgt)
+			attachment_sync(attach, for_cpu);
+	dma_resv_unlock(dmabuf->resv);
+	return 0;
 }
 
 static int pinbuf_begin_cpu_access(struct dma_buf *dmabuf,
 				   enum dma_data_direction dir)
 {
-	pinbuf_cpu_sync(dmabuf, true);
-	return 0;
+	return pinbuf_cpu_sync(dmabuf, true);
 }
 
 static int pinbuf_end_cpu_access(struct dma_buf *dmabuf,
 				 enum dma_data_direction dir)
 {
-	pinbuf_cpu_sync(dmabuf, false);
-	return 0;
+	return pinbuf_cpu_sync(dmabuf, false);
 }
 
 struct mmap_fill {
@@ -264,9 +229,7 @@ static int pinbuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	if (!vaddr)
 		return -ENOMEM;
 
-	mutex_lock(&pb->lock);
 	pb->vaddr = vaddr;
-	mutex_unlock(&pb->lock);
 	iosys_map_set_vaddr(map, vaddr);
 	return 0;
 }
@@ -277,9 +240,7 @@ static void pinbuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 
 	dma_resv_assert_held(dmabuf->resv);
 
-	mutex_lock(&pb->lock);
 	pb->vaddr = NULL;
-	mutex_unlock(&pb->lock);
 	vunmap(map->vaddr);
 }
 

@@ -103,12 +103,9 @@ static bool check(bool cond, const char *fmt, ...)
 
 	if (cond)
 		return true;
-	fputs("# ", stdout);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	ktap_vdiag(fmt, ap);
 	va_end(ap);
-	fputc('\n', stdout);
-	fflush(stdout);
 	return false;
 }
 

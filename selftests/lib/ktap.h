@@ -28,16 +28,21 @@ static inline void ktap_start(struct ktap *t, unsigned int planned)
 	fflush(stdout);
 }
 
+static inline void ktap_vdiag(const char *fmt, va_list ap)
+{
+	fputs("# ", stdout);
+	vprintf(fmt, ap);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
 static inline void ktap_diag(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("# ", stdout);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	ktap_vdiag(fmt, ap);
 	va_end(ap);
-	fputc('\n', stdout);
-	fflush(stdout);
 }
 
 /* Report one case; returns @pass so callers can stop a dependent chain. */
