@@ -61,13 +61,24 @@ ktap_result $? ntuple_rules_listed
 	[ "$(rx ethtool -l "$NSIM_IF_RX" | awk '/^Combined/ { n = $2 } END { print n }')" = 4 ]
 ktap_result $? channels_guarded_by_rules
 
-# action -1 drops at the receiver and counts: the SYN of a connection
-# attempt (nobody listens; without the rule it would be refused) is dropped.
+# action -1 drops at the receiver and counts: the SYNs of a connection
+# attempt (nobody listens; without the rule it would be refused) are
+# dropped. The sender keeps retrying until the counter moves; the
+# deadline only guards against a hang (the first SYN is usually counted
+# before the first read), it is not the time the drop is expected in.
 drops0=$(nsim_rx_stat rx_steer_drops)
-rx ethtool -N "$NSIM_IF_RX" flow-type tcp4 dst-port 6005 action -1 loc 7 > /dev/null &&
-	{ timeout 3 ip netns exec "$NSIM_NS_TX" "$BIN/tcpxfer" send \
-		-c "$NSIM_ADDR_RX" -p 6005 -n 1K 2> /dev/null; true; }
-drops1=$(nsim_rx_stat rx_steer_drops)
+drops1=$drops0
+if rx ethtool -N "$NSIM_IF_RX" flow-type tcp4 dst-port 6005 action -1 loc 7 > /dev/null; then
+	ip netns exec "$NSIM_NS_TX" "$BIN/tcpxfer" send -c "$NSIM_ADDR_RX" \
+		-p 6005 -n 1K 2> /dev/null &
+	sender=$!
+	deadline=$((SECONDS + 120))
+	while [ "${drops1:-0}" -le "${drops0:-0}" ] && [ $SECONDS -lt $deadline ]; do
+		drops1=$(nsim_rx_stat rx_steer_drops)
+	done
+	kill "$sender" 2> /dev/null
+	wait "$sender" 2> /dev/null
+fi
 [ "${drops1:-0}" -gt "${drops0:-0}" ]
 ktap_result $? drop_rule_drops_and_counts "steer drops $drops0 -> $drops1"
 
