@@ -9,6 +9,12 @@
  * can be checked against the shared pattern (the dma-buf ones through a
  * read-only mapping of the memfd), and every token goes back to the kernel.
  * The sender is "tcpxfer send".
+ *
+ * With --heap the dma-buf comes from the system dma-heap instead (its
+ * pages are invisible to the importer; checking reads the dma-buf's own
+ * mapping). With --flows N, N children each receive one connection on the
+ * same binding. --hold-tokens keeps every token until the socket closes,
+ * which is what teardown tests need.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +27,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
@@ -29,6 +36,7 @@
 #include "../lib/cli_parse.h"
 #include "../lib/devmem_cmsg.h"
 #include "../lib/devmem_nl.h"
+#include "../lib/dma_heap.h"
 #include "../lib/pattern.h"
 #include "../lib/tcp_server.h"
 #include "../lib/udmabuf_util.h"
@@ -37,6 +45,7 @@
 				 * batch keeps the per-call dma-buf sync rare */
 #define MAX_CMSGS 1024		/* devmem cmsgs one recvmsg() can return */
 #define MAX_QUEUES 256
+#define MAX_FLOWS 64
 
 struct opts {
 	const char *dev;
@@ -48,6 +57,9 @@ struct opts {
 	bool verify;
 	bool json;
 	bool hds;
+	bool heap;
+	bool hold_tokens;
+	int flows;
 	int ready_fd;
 	int timeout_s;
 };
@@ -88,7 +100,8 @@ struct rx {
 static void usage(FILE *f)
 {
 	fputs("usage: devmem-rx -i DEV -q QUEUES -p PORT -n BYTES [-s SIZE] [--verify]\n"
-	      "                 [--hds] [--json] [--ready-fd FD] [--timeout SEC]\n"
+	      "                 [--hds] [--heap] [--flows N] [--hold-tokens] [--json]\n"
+	      "                 [--ready-fd FD] [--timeout SEC]\n"
 	      "\n"
 	      "Bind a SIZE-byte udmabuf (default 64M) to RX queues QUEUES of DEV\n"
 	      "(a list such as 1 or 1,3-4), accept one TCP connection on PORT and\n"
@@ -96,6 +109,10 @@ static void usage(FILE *f)
 	      "in the dma-buf, linear and plain, and throughput.\n"
 	      "  --verify      check every byte against the pattern (tcpxfer send)\n"
 	      "  --hds         turn tcp-data-split on first, restore it at exit\n"
+	      "  --heap        take the dma-buf from /dev/dma_heap/system, not udmabuf\n"
+	      "  --flows N     accept N connections, each read in its own process\n"
+	      "                (BYTES each, one report line each; 1..64, default 1)\n"
+	      "  --hold-tokens never return tokens: the socket's close frees them\n"
 	      "  --json        print the report as one JSON object\n"
 	      "  --ready-fd FD write \"ready\" to FD once bound and listening\n"
 	      "  --timeout SEC give up after SEC seconds without progress (60)\n"
@@ -186,7 +203,7 @@ static int on_dmabuf(struct rx *rx, const struct dm_frag *f)
 		if (i < f->size)
 			note_bad(&rx->st, rx->st.total + i, false, f->offset + i);
 	}
-	if (!dm_token_batch_add(&rx->batch, f->token)) {
+	if (!rx->o->hold_tokens && !dm_token_batch_add(&rx->batch, f->token)) {
 		int ret = return_tokens(rx);
 
 		if (ret)
@@ -398,6 +415,88 @@ static void report(const struct opts *o, const struct rx *rx)
 			(unsigned long long)st->bad_dmabuf);
 }
 
+/* Accept one connection on @lfd and read it; 1 when that went wrong. */
+static int serve_one(struct rx *rx, int lfd, bool *received)
+{
+	int ret;
+
+	rx->fd = tcp_accept_one("devmem-rx", lfd, rx->o->timeout_s);
+	if (rx->fd < 0)
+		return 1;
+	*received = true;
+	ret = receive(rx) ? 1 : 0;
+	close(rx->fd);	/* also frees the tokens an error (or --hold-tokens) left */
+	return ret;
+}
+
+/* Report what one connection saw; the exit status it deserves. */
+static int finish(const struct rx *rx, bool received, int ret)
+{
+	if (!received)
+		return ret;
+	report(rx->o, rx);
+	return rx->st.bad || rx->st.total != rx->o->bytes ? 1 : ret;
+}
+
+/*
+ * --flows N: a child per connection, all on our one binding, which stays
+ * until every child is done. 0 only when every child succeeded.
+ */
+static int serve_flows(struct rx *rx, int lfd)
+{
+	pid_t pids[MAX_FLOWS];
+	int i, n, status, ret = 0;
+
+	fflush(stdout);
+	for (n = 0; n < rx->o->flows; n++) {
+		pids[n] = fork();
+		if (pids[n] < 0) {
+			perror("devmem-rx: fork");
+			ret = 1;
+			break;
+		}
+		if (!pids[n]) {
+			bool received = false;
+
+			ret = serve_one(rx, lfd, &received);
+			ret = finish(rx, received, ret);
+			fflush(stdout);
+			_exit(ret);
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			ret = 1;
+	return ret;
+}
+
+/* The dma-buf, from udmabuf over @memfd or from the system heap. */
+static int make_dmabuf(const struct opts *o, int *memfd)
+{
+	int fd;
+
+	*memfd = -1;
+	if (o->heap) {
+		fd = dma_heap_alloc("system", o->size);
+		if (fd < 0)
+			fprintf(stderr, "devmem-rx: system dma-heap: %s\n", strerror(-fd));
+		return fd;
+	}
+	*memfd = memfd_make("devmem-rx", o->size, false, F_SEAL_SHRINK);
+	if (*memfd < 0) {
+		fprintf(stderr, "devmem-rx: memfd: %s\n", strerror(-*memfd));
+		return *memfd;
+	}
+	fd = udmabuf_make(*memfd, 0, o->size, UDMABUF_FLAGS_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "devmem-rx: UDMABUF_CREATE: %s\n", strerror(-fd));
+		close(*memfd);
+		*memfd = -1;
+	}
+	return fd;
+}
+
 /*
  * Set up, receive, tear down in reverse order, then report; returns the
  * exit status. The report comes last so its numbers include the teardown:
@@ -420,18 +519,13 @@ static int run(const struct opts *o)
 	if (o->hds && hds_on(ifindex, &prev_hds))
 		return 1;
 
-	memfd = memfd_make("devmem-rx", o->size, false, F_SEAL_SHRINK);
-	if (memfd < 0) {
-		fprintf(stderr, "devmem-rx: memfd: %s\n", strerror(-memfd));
+	rx.dmabuf_fd = make_dmabuf(o, &memfd);
+	if (rx.dmabuf_fd < 0)
 		goto restore_hds;
-	}
-	rx.dmabuf_fd = udmabuf_make(memfd, 0, o->size, UDMABUF_FLAGS_CLOEXEC);
-	if (rx.dmabuf_fd < 0) {
-		fprintf(stderr, "devmem-rx: UDMABUF_CREATE: %s\n", strerror(-rx.dmabuf_fd));
-		goto close_memfd;
-	}
 	if (o->verify) {
-		map = mmap(NULL, o->size, PROT_READ, MAP_SHARED, memfd, 0);
+		/* udmabuf: the memfd itself; a heap buffer: its own mapping */
+		map = mmap(NULL, o->size, PROT_READ, MAP_SHARED,
+			   memfd >= 0 ? memfd : rx.dmabuf_fd, 0);
 		if (map == MAP_FAILED) {
 			perror("devmem-rx: mmap");
 			map = NULL;
@@ -447,14 +541,11 @@ static int run(const struct opts *o)
 		goto unbind;
 	ready_signal("devmem-rx", o->ready_fd);
 
-	rx.fd = tcp_accept_one("devmem-rx", lfd, o->timeout_s);
-	if (rx.fd < 0)
-		goto close_listen;
-	received = true;
-	ret = receive(&rx) ? 1 : 0;
-	close(rx.fd);	/* also frees the tokens an error left with us */
+	if (o->flows > 1)
+		ret = serve_flows(&rx, lfd);
+	else
+		ret = serve_one(&rx, lfd, &received);
 
-close_listen:
 	close(lfd);
 unbind:
 	dm_unbind(binding);
@@ -463,17 +554,12 @@ unmap:
 		munmap(map, o->size);
 close_dmabuf:
 	close(rx.dmabuf_fd);
-close_memfd:
-	close(memfd);
+	if (memfd >= 0)
+		close(memfd);
 restore_hds:
 	if (o->hds)
 		hds_restore(ifindex, prev_hds);
-	if (received) {
-		report(o, &rx);
-		if (rx.st.bad || rx.st.total != o->bytes)
-			ret = 1;
-	}
-	return ret;
+	return finish(&rx, received, ret);
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -482,6 +568,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "verify", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "hds", no_argument, NULL, 'H' },
+		{ "heap", no_argument, NULL, 'E' },
+		{ "flows", required_argument, NULL, 'f' },
+		{ "hold-tokens", no_argument, NULL, 'k' },
 		{ "ready-fd", required_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
@@ -526,6 +615,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'v': o->verify = true; break;
 		case 'j': o->json = true; break;
 		case 'H': o->hds = true; break;
+		case 'E': o->heap = true; break;
+		case 'k': o->hold_tokens = true; break;
+		case 'f':
+			v = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end || !v || v > MAX_FLOWS) {
+				fprintf(stderr, "devmem-rx: bad flow count '%s' (1..%d)\n",
+					optarg, MAX_FLOWS);
+				return 2;
+			}
+			o->flows = v;
+			break;
 		case 'r':
 			v = strtoul(optarg, &end, 10);
 			if (*optarg < '0' || *optarg > '9' || *end || v > 0x7fffffff) {
@@ -554,7 +654,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .size = 64ull << 20, .ready_fd = -1, .timeout_s = 60 };
+	struct opts o = {
+		.size = 64ull << 20, .flows = 1, .ready_fd = -1, .timeout_s = 60,
+	};
 	int ret;
 
 	ret = parse_opts(argc, argv, &o);

@@ -359,16 +359,19 @@ static int cmd_bind(int argc, char **argv)
 		ret = refused_sys("UDMABUF_CREATE", -buf);
 		goto close_memfd;
 	}
-	if (dm_bind_rx(ifindex, buf, a.queues, a.nqueues, &b, &e)) {
-		ret = refused(&e);
-		goto close_buf;
-	}
+	ret = dm_bind_rx(ifindex, buf, a.queues, a.nqueues, &b, &e) ?
+		refused(&e) : 0;
+	/* A binding holds its own reference to the dma-buf: ours can go. */
+	close(buf);
+	close(memfd);
+	if (ret)
+		return ret;
 	print_binding(&a, dm_binding_id(b), name, ifindex);
 	if (a.hold)
 		ret = hold();
 	dm_unbind(b);
-close_buf:
-	close(buf);
+	return ret;
+
 close_memfd:
 	close(memfd);
 	return ret;

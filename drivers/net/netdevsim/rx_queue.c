@@ -105,6 +105,12 @@ static int nsim_queue_mem_alloc(struct net_device *dev, void *per_queue_mem,
 	struct netdevsim *ns = netdev_priv(dev);
 	struct page_pool *pool;
 
+	/* A failure the test asked for (debugfs rxq_restart_fail), once. */
+	if (READ_ONCE(ns->rxq_restart_fail) == idx) {
+		WRITE_ONCE(ns->rxq_restart_fail, U32_MAX);
+		return -ENOMEM;
+	}
+
 	if (!netif_running(dev))
 		return __netif_get_rx_queue(dev, idx)->mp_params.mp_ops ?
 			-ENETDOWN : 0;

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * dmabuf-pp: the dma-buf page_pool memory provider, as the networking core
+ * sees it. In kernels built with CONFIG_DMABUF_PP_PROVIDER this replaces
+ * net/core/devmem.c: net/core/devmem.h includes this header instead of
+ * declaring upstream's binding, and the few core call sites that reach
+ * into a binding (bind-rx, the queue and page-pool dumps, netdev
+ * unregister, the TCP receive path) call the functions below.
+ *
+ * The provider's own objects are in net/dmabuf_pp/provider.h; the design
+ * is in Documentation/devmem-provider.md.
+ */
+#ifndef _NET_DMABUF_PP_H
+#define _NET_DMABUF_PP_H
+
+#include <linux/types.h>
+#include <net/netmem.h>
+
+struct dmabuf_pp_binding;
+struct genl_info;
+struct list_head;
+struct net_device;
+struct sk_buff;
+struct sock;
+
+/**
+ * struct dmabuf_pp_area - the net_iovs carved from a binding's mapped table
+ * @binding: the binding the buffers belong to
+ * @offset: where the area starts in the dma-buf, in bytes
+ * @niovs: the area's net_iovs, one per buffer, in dma-buf order
+ * @buf_shift: log2 of the buffer size each net_iov stands for
+ *
+ * Every net_iov points at its area (net_iov::pp_area), which is how the
+ * receive path turns a buffer back into a dma-buf offset without looking
+ * at any page.
+ */
+struct dmabuf_pp_area {
+	struct dmabuf_pp_binding *binding;
+	unsigned long offset;
+	struct net_iov *niovs;
+	unsigned int buf_shift;
+};
+
+u32 dmabuf_pp_binding_id(const struct dmabuf_pp_binding *binding);
+
+/* Offset in the dma-buf of the first byte of @niov's buffer. */
+static inline unsigned long net_iov_virtual_addr(const struct net_iov *niov)
+{
+	const struct dmabuf_pp_area *area = niov->pp_area;
+
+	return area->offset +
+	       ((unsigned long)(niov - area->niovs) << area->buf_shift);
+}
+
+/* The binding id user space got from bind-rx, for SCM_DEVMEM_DMABUF. */
+static inline u32 net_iov_binding_id(const struct net_iov *niov)
+{
+	return dmabuf_pp_binding_id(niov->pp_area->binding);
+}
+
+/* Binding id of a queue's or page_pool's mp_priv, 0 when there is none. */
+u32 dmabuf_pp_mp_binding_id(const void *mp_priv);
+
+int dmabuf_pp_nl_bind_rx(struct sk_buff *skb, struct genl_info *info);
+void dmabuf_pp_nl_sock_priv_init(struct list_head *bindings);
+void dmabuf_pp_nl_sock_priv_destroy(struct list_head *bindings);
+
+/* A devmem TCP socket's descriptor is closed: its tokens are given back. */
+void dmabuf_pp_sock_release_tokens(struct sock *sk);
+
+/* netdev unregister: the device lets go of every binding on its queues. */
+void dev_dmabuf_uninstall(struct net_device *dev);
+
+#endif /* _NET_DMABUF_PP_H */

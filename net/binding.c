@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A binding: a dma-buf attached to and mapped for the DMA device behind a
+ * netdev's RX queues, carved into net_iovs (freelist.c). Creating one does
+ * not touch any queue; queues.c installs it.
+ *
+ * The attachment is an ordinary (pinned, non-dynamic) one: the exporter
+ * must keep the mapping valid until we unmap it, which is what a NIC that
+ * may DMA into any posted buffer at any time needs.
+ */
+
+#include <linux/bitmap.h>
+#include <linux/device.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-direction.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+#include <net/netlink.h>
+
+#include "provider.h"
+
+DEFINE_XARRAY_FLAGS(dmabuf_pp_bindings, XA_FLAGS_ALLOC1);
+static u32 dmabuf_pp_next_id;
+
+u32 dmabuf_pp_binding_id(const struct dmabuf_pp_binding *binding)
+{
+	return binding->id;
+}
+
+static int dmabuf_pp_map(struct dmabuf_pp_binding *binding, unsigned int fd,
+			 struct netlink_ext_ack *extack)
+{
+	int err;
+
+	binding->dmabuf = dma_buf_get(fd);
+	if (IS_ERR(binding->dmabuf)) {
+		err = PTR_ERR(binding->dmabuf);
+		NL_SET_ERR_MSG_FMT(extack, "fd %u is not a dma-buf", fd);
+		goto err_out;
+	}
+
+	binding->attach = dma_buf_attach(binding->dmabuf, binding->dma_dev);
+	if (IS_ERR(binding->attach)) {
+		err = PTR_ERR(binding->attach);
+		NL_SET_ERR_MSG_FMT(extack,
+				   "the dma-buf cannot be attached to %s (%d)",
+				   dev_name(binding->dma_dev), err);
+		goto err_put_dmabuf;
+	}
+
+	binding->sgt = dma_buf_map_attachment_unlocked(binding->attach,
+						       DMA_FROM_DEVICE);
+	if (IS_ERR(binding->sgt)) {
+		err = PTR_ERR(binding->sgt);
+		NL_SET_ERR_MSG_FMT(extack,
+				   "the dma-buf cannot be mapped for %s (%d)",
+				   dev_name(binding->dma_dev), err);
+		goto err_detach;
+	}
+	return 0;
+
+err_detach:
+	dma_buf_detach(binding->dmabuf, binding->attach);
+err_put_dmabuf:
+	dma_buf_put(binding->dmabuf);
+err_out:
+	return err;
+}
+
+static void dmabuf_pp_unmap(struct dmabuf_pp_binding *binding)
+{
+	dma_buf_unmap_attachment_unlocked(binding->attach, binding->sgt,
+					  DMA_FROM_DEVICE);
+	dma_buf_detach(binding->dmabuf, binding->attach);
+	dma_buf_put(binding->dmabuf);
+}
+
+/**
+ * dmabuf_pp_binding_create() - attach and map a dma-buf for a netdev
+ * @dev: the netdev whose queues will use it; RTNL held
+ * @dma_dev: the DMA device behind those queues (dmabuf_pp_queues_check())
+ * @fd: the user's dma-buf fd
+ * @extack: where to say why it failed
+ *
+ * The binding starts with the user's reference, bound to no queue.
+ *
+ * Return: the binding or an ERR_PTR().
+ */
+struct dmabuf_pp_binding *
+dmabuf_pp_binding_create(struct net_device *dev, struct device *dma_dev,
+			 unsigned int fd, struct netlink_ext_ack *extack)
+{
+	struct dmabuf_pp_binding *binding;
+	int err;
+
+	ASSERT_RTNL();
+
+	binding = kzalloc(sizeof(*binding), GFP_KERNEL);
+	if (!binding)
+		return ERR_PTR(-ENOMEM);
+
+	refcount_set(&binding->ref, 1);
+	INIT_LIST_HEAD(&binding->sock_link);
+	spin_lock_init(&binding->free_lock);
+	binding->dev = dev;
+	binding->nr_rxqs = dev->num_rx_queues;
+	binding->rxqs = bitmap_zalloc(binding->nr_rxqs, GFP_KERNEL);
+	if (!binding->rxqs) {
+		err = -ENOMEM;
+		goto err_free_binding;
+	}
+
+	/* The final unmap may come long after the netdev is gone (buffers
+	 * held by user space); the DMA device must still be there for it.
+	 */
+	binding->dma_dev = get_device(dma_dev);
+
+	err = dmabuf_pp_map(binding, fd, extack);
+	if (err)
+		goto err_put_dma_dev;
+
+	err = dmabuf_pp_carve(binding, extack);
+	if (err)
+		goto err_unmap;
+
+	/* Published last: ids are looked up by stats.c only, and a binding
+	 * must be complete before anyone can find it.
+	 */
+	err = xa_alloc_cyclic(&dmabuf_pp_bindings, &binding->id, binding,
+			      xa_limit_32b, &dmabuf_pp_next_id, GFP_KERNEL);
+	if (err < 0)
+		goto err_uncarve;
+
+	return binding;
+
+err_uncarve:
+	dmabuf_pp_uncarve(binding);
+err_unmap:
+	dmabuf_pp_unmap(binding);
+err_put_dma_dev:
+	put_device(binding->dma_dev);
+	bitmap_free(binding->rxqs);
+err_free_binding:
+	kfree(binding);
+	return ERR_PTR(err);
+}
+
+static void dmabuf_pp_binding_free_rcu(struct rcu_head *rcu)
+{
+	struct dmabuf_pp_binding *binding =
+		container_of(rcu, struct dmabuf_pp_binding, rcu);
+
+	bitmap_free(binding->rxqs);
+	kfree(binding);
+}
+
+/**
+ * dmabuf_pp_binding_put() - drop a reference; the last one frees
+ * @binding: the binding
+ *
+ * The last reference goes with the user's unbind or the destruction of the
+ * last page_pool, both in process context: unmapping takes the dma-buf's
+ * reservation lock.
+ */
+void dmabuf_pp_binding_put(struct dmabuf_pp_binding *binding)
+{
+	might_sleep();
+
+	if (!refcount_dec_and_test(&binding->ref))
+		return;
+
+	/* Nothing can reach the queues any more: every page_pool is gone,
+	 * and the user's unbind or netdev unregister removed the binding
+	 * from the queues before dropping their reference.
+	 */
+	WARN_ON_ONCE(binding->dev);
+	xa_erase(&dmabuf_pp_bindings, binding->id);
+	dmabuf_pp_uncarve(binding);
+	dmabuf_pp_unmap(binding);
+	put_device(binding->dma_dev);
+	call_rcu(&binding->rcu, dmabuf_pp_binding_free_rcu);
+}

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The mapped table carved into buffers, and the buffers' allocator.
+ *
+ * Each mapped entry is cut into page-sized buffers, one net_iov each, in
+ * dma-buf order: the net_iov at index i covers bytes [i << shift, (i + 1)
+ * << shift) of the dma-buf, because every entry's length is a whole number
+ * of buffers. The DMA address of every buffer is written into its net_iov
+ * once, here; the page_pool and the driver read it from there. Only
+ * sg_dma_address() and sg_dma_len() are used: the pages behind an imported
+ * table are the exporter's business (and with CONFIG_DMABUF_DEBUG their
+ * pointers are scrambled on purpose).
+ *
+ * Buffers no page_pool holds sit on a stack of indexes: O(1) to take and
+ * to give back.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <net/netdev_rx_queue.h>
+#include <linux/slab.h>
+#include <net/netlink.h>
+
+#include "../core/page_pool_priv.h"
+#include "provider.h"
+
+/* Count the buffers in the mapped table, refusing what cannot be cut. */
+static int dmabuf_pp_count(struct dmabuf_pp_binding *binding,
+			   unsigned int shift, struct netlink_ext_ack *extack)
+{
+	unsigned long size = 0, mask = (1UL << shift) - 1;
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(binding->sgt, sg, i) {
+		dma_addr_t addr = sg_dma_address(sg);
+		unsigned int len = sg_dma_len(sg);
+
+		if (!len || (addr & mask) || (len & mask)) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "dma-buf entry %u: %u bytes at %pad, not %lu-byte aligned",
+					   i, len, &addr, mask + 1);
+			return -EINVAL;
+		}
+		size += len;
+	}
+	if (!size) {
+		NL_SET_ERR_MSG(extack, "the dma-buf mapped to nothing");
+		return -EINVAL;
+	}
+	if ((size >> shift) > INT_MAX) {
+		NL_SET_ERR_MSG(extack, "the dma-buf has too many buffers");
+		return -E2BIG;
+	}
+	return size >> shift;
+}
+
+/**
+ * dmabuf_pp_carve() - cut the mapped table into net_iovs, all free
+ * @binding: a mapped binding
+ * @extack: where to say why the table cannot be used
+ *
+ * Return: 0 or a negative errno.
+ */
+int dmabuf_pp_carve(struct dmabuf_pp_binding *binding,
+		    struct netlink_ext_ack *extack)
+{
+	struct dmabuf_pp_area *area = &binding->area;
+	struct scatterlist *sg;
+	unsigned int i, shift = PAGE_SHIFT;
+	u32 n = 0;
+	int count;
+
+	count = dmabuf_pp_count(binding, shift, extack);
+	if (count < 0)
+		return count;
+
+	area->binding = binding;
+	area->offset = 0;
+	area->buf_shift = shift;
+	area->niovs = kvcalloc(count, sizeof(*area->niovs), GFP_KERNEL);
+	if (!area->niovs)
+		return -ENOMEM;
+	binding->free = kvmalloc_array(count, sizeof(*binding->free),
+				       GFP_KERNEL);
+	if (!binding->free) {
+		kvfree(area->niovs);
+		return -ENOMEM;
+	}
+
+	for_each_sgtable_dma_sg(binding->sgt, sg, i) {
+		dma_addr_t addr = sg_dma_address(sg);
+		dma_addr_t end = addr + sg_dma_len(sg);
+
+		for (; addr < end; addr += 1UL << shift, n++) {
+			struct net_iov *niov = &area->niovs[n];
+
+			niov->pp_area = area;
+			/* Cannot fail on 64-bit: the address is stored whole. */
+			page_pool_set_dma_addr_netmem(net_iov_to_netmem(niov),
+						      addr);
+			/* Pushed in reverse, so buffers go out in order. */
+			binding->free[count - 1 - n] = n;
+		}
+	}
+	binding->nr_niovs = count;
+	binding->nr_free = count;
+	return 0;
+}
+
+/**
+ * dmabuf_pp_uncarve() - free the net_iovs of a binding nobody uses
+ * @binding: a binding whose page_pools are all gone
+ */
+void dmabuf_pp_uncarve(struct dmabuf_pp_binding *binding)
+{
+	WARN_ON_ONCE(binding->nr_free != binding->nr_niovs);
+	kvfree(binding->free);
+	kvfree(binding->area.niovs);
+}
+
+/**
+ * dmabuf_pp_niov_get() - take a free buffer
+ * @binding: the binding to take it from
+ *
+ * Called by page_pool from any context.
+ *
+ * Return: a net_iov, or NULL when every buffer is out.
+ */
+struct net_iov *dmabuf_pp_niov_get(struct dmabuf_pp_binding *binding)
+{
+	struct net_iov *niov = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&binding->free_lock, flags);
+	if (binding->nr_free)
+		niov = &binding->area.niovs[binding->free[--binding->nr_free]];
+	spin_unlock_irqrestore(&binding->free_lock, flags);
+	return niov;
+}
+
+/**
+ * dmabuf_pp_niov_put() - give a buffer back
+ * @niov: a net_iov dmabuf_pp_niov_get() returned
+ */
+void dmabuf_pp_niov_put(struct net_iov *niov)
+{
+	struct dmabuf_pp_area *area = niov->pp_area;
+	struct dmabuf_pp_binding *binding = area->binding;
+	unsigned long flags;
+
+	spin_lock_irqsave(&binding->free_lock, flags);
+	binding->free[binding->nr_free++] = niov - area->niovs;
+	spin_unlock_irqrestore(&binding->free_lock, flags);
+}

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bind-rx of the upstream netdev generic netlink family, served by our
+ * provider, and the lifetime rule that comes with it: a binding belongs to
+ * the netlink socket that made it and is unbound when that socket closes
+ * (which includes the process dying).
+ *
+ * Request and reply are upstream's (Documentation/netlink/specs/netdev.yaml):
+ * ifindex, dma-buf fd and a nest per RX queue in; the binding id out.
+ */
+
+#include <linux/capability.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <net/sock.h>
+
+#include "../core/netdev-genl-gen.h"
+#include "provider.h"
+
+/* Collect the RX queue indexes of the request; at least one. */
+static u32 *dmabuf_pp_nl_queues(struct genl_info *info, unsigned int *count)
+{
+	struct nlattr *tb[ARRAY_SIZE(netdev_queue_id_nl_policy)];
+	unsigned int n = 0, max = 0;
+	struct nlattr *attr;
+	int rem, err;
+	u32 *idx;
+
+	nla_for_each_attr_type(attr, NETDEV_A_DMABUF_QUEUES,
+			       genlmsg_data(info->genlhdr),
+			       genlmsg_len(info->genlhdr), rem)
+		max++;
+	if (!max) {
+		NL_SET_ERR_MSG(info->extack, "no RX queue given to bind");
+		return ERR_PTR(-EINVAL);
+	}
+
+	idx = kmalloc_array(max, sizeof(*idx), GFP_KERNEL);
+	if (!idx)
+		return ERR_PTR(-ENOMEM);
+
+	nla_for_each_attr_type(attr, NETDEV_A_DMABUF_QUEUES,
+			       genlmsg_data(info->genlhdr),
+			       genlmsg_len(info->genlhdr), rem) {
+		err = nla_parse_nested(tb, ARRAY_SIZE(tb) - 1, attr,
+				       netdev_queue_id_nl_policy, info->extack);
+		if (err < 0)
+			goto err_free;
+		if (NL_REQ_ATTR_CHECK(info->extack, attr, tb, NETDEV_A_QUEUE_ID) ||
+		    NL_REQ_ATTR_CHECK(info->extack, attr, tb, NETDEV_A_QUEUE_TYPE)) {
+			err = -EINVAL;
+			goto err_free;
+		}
+		if (nla_get_u32(tb[NETDEV_A_QUEUE_TYPE]) != NETDEV_QUEUE_TYPE_RX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[NETDEV_A_QUEUE_TYPE],
+					    "only RX queues can be bound");
+			err = -EINVAL;
+			goto err_free;
+		}
+		idx[n++] = nla_get_u32(tb[NETDEV_A_QUEUE_ID]);
+	}
+	*count = n;
+	return idx;
+
+err_free:
+	kfree(idx);
+	return ERR_PTR(err);
+}
+
+/**
+ * dmabuf_pp_nl_bind_rx() - NETDEV_CMD_BIND_RX
+ * @skb: the request
+ * @info: its attributes
+ *
+ * Return: 0 or a negative errno, with an extack message for every refusal.
+ */
+int dmabuf_pp_nl_bind_rx(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dmabuf_pp_binding *binding;
+	struct list_head *sock_bindings;
+	struct net_device *netdev;
+	struct device *dma_dev;
+	u32 ifindex, fd, *idx;
+	struct sk_buff *rsp;
+	unsigned int n;
+	void *hdr;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, NETDEV_A_DMABUF_IFINDEX) ||
+	    GENL_REQ_ATTR_CHECK(info, NETDEV_A_DMABUF_FD) ||
+	    GENL_REQ_ATTR_CHECK(info, NETDEV_A_DMABUF_QUEUES))
+		return -EINVAL;
+	ifindex = nla_get_u32(info->attrs[NETDEV_A_DMABUF_IFINDEX]);
+	fd = nla_get_u32(info->attrs[NETDEV_A_DMABUF_FD]);
+
+	sock_bindings = genl_sk_priv_get(&netdev_nl_family, NETLINK_CB(skb).sk);
+	if (IS_ERR(sock_bindings))
+		return PTR_ERR(sock_bindings);
+
+	idx = dmabuf_pp_nl_queues(info, &n);
+	if (IS_ERR(idx))
+		return PTR_ERR(idx);
+
+	rsp = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!rsp) {
+		err = -ENOMEM;
+		goto err_free_idx;
+	}
+	hdr = genlmsg_iput(rsp, info);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto err_free_rsp;
+	}
+
+	rtnl_lock();
+
+	netdev = __dev_get_by_index(genl_info_net(info), ifindex);
+	if (!netdev || !netif_device_present(netdev)) {
+		NL_SET_ERR_MSG_FMT(info->extack, "no device with ifindex %u",
+				   ifindex);
+		err = -ENODEV;
+		goto err_unlock;
+	}
+	/* The family demands CAP_NET_ADMIN in the initial namespace already;
+	 * say the rule in terms of the device, which is what it protects.
+	 */
+	if (!netlink_ns_capable(skb, dev_net(netdev)->user_ns, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "binding needs CAP_NET_ADMIN over the device's network namespace");
+		err = -EPERM;
+		goto err_unlock;
+	}
+
+	dma_dev = dmabuf_pp_queues_check(netdev, idx, n, info->extack);
+	if (IS_ERR(dma_dev)) {
+		err = PTR_ERR(dma_dev);
+		goto err_unlock;
+	}
+
+	binding = dmabuf_pp_binding_create(netdev, dma_dev, fd, info->extack);
+	if (IS_ERR(binding)) {
+		err = PTR_ERR(binding);
+		goto err_unlock;
+	}
+
+	err = dmabuf_pp_queues_install(binding, idx, n, info->extack);
+	if (err)
+		goto err_unbind;
+
+	list_add(&binding->sock_link, sock_bindings);
+	rtnl_unlock();
+	kfree(idx);
+
+	/* From here on the binding is the socket's: it goes when the socket
+	 * closes, whether or not the reply reached user space.
+	 */
+	if (nla_put_u32(rsp, NETDEV_A_DMABUF_ID, binding->id)) {
+		nlmsg_free(rsp);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(rsp, hdr);
+	return genlmsg_reply(rsp, info);
+
+err_unbind:
+	dmabuf_pp_queues_remove(binding);
+	dmabuf_pp_binding_put(binding);
+err_unlock:
+	rtnl_unlock();
+err_free_rsp:
+	nlmsg_free(rsp);
+err_free_idx:
+	kfree(idx);
+	return err;
+}
+
+void dmabuf_pp_nl_sock_priv_init(struct list_head *bindings)
+{
+	INIT_LIST_HEAD(bindings);
+}
+
+/**
+ * dmabuf_pp_nl_sock_priv_destroy() - the binding socket closed: unbind all
+ * @bindings: the socket's bindings
+ *
+ * Each binding comes off its queues now; it is freed once the buffers the
+ * stack and user space still hold have come back.
+ */
+void dmabuf_pp_nl_sock_priv_destroy(struct list_head *bindings)
+{
+	struct dmabuf_pp_binding *binding, *tmp;
+
+	rtnl_lock();
+	list_for_each_entry_safe(binding, tmp, bindings, sock_link) {
+		list_del(&binding->sock_link);
+		dmabuf_pp_queues_remove(binding);
+		dmabuf_pp_binding_put(binding);
+	}
+	rtnl_unlock();
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * dmabuf-pp provider internals: the binding and the pieces that make it.
+ *
+ *   binding.c   a dma-buf attached and mapped for one netdev's DMA device;
+ *               references and teardown
+ *   freelist.c  the mapped table carved into net_iovs, and their allocator
+ *   mp_ops.c    the page_pool memory provider callbacks
+ *   queues.c    installing a binding on RX queues and taking it off
+ *   netlink.c   bind-rx (upstream netdev family) and socket lifetime
+ *   stats.c     counters the tests read (debugfs)
+ *   tokens.c    buffers user space holds through a socket
+ *
+ * Locking, outermost first:
+ *   RTNL         binding->dev, binding->rxqs, rxq->mp_params, every
+ *                socket's list of bindings
+ *   free_lock    the free stack; taken from page_pool in any context
+ * Bindings are found by id through an xarray (its own lock) and read
+ * under RCU by stats.c; they are freed after a grace period.
+ */
+#ifndef _DMABUF_PP_PROVIDER_H
+#define _DMABUF_PP_PROVIDER_H
+
+#include <linux/list.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <net/dmabuf_pp.h>
+
+struct dma_buf;
+struct dma_buf_attachment;
+struct device;
+struct memory_provider_ops;
+struct net_device;
+struct netlink_ext_ack;
+struct sg_table;
+
+/**
+ * struct dmabuf_pp_binding - a dma-buf bound to RX queues of one netdev
+ * @id: what bind-rx returned; unique among live bindings
+ * @ref: one for the user (the netlink socket that bound it) and one per
+ *	page_pool built on it. A net_iov needs no reference of its own: its
+ *	page_pool outlives it (a pool is destroyed only once every buffer it
+ *	handed out came back), and so the binding does too.
+ * @dmabuf: our reference to the dma-buf; the user's fd may be long closed
+ * @attach: the attachment to @dma_dev
+ * @sgt: the mapped table; only DMA addresses and lengths are read
+ * @dma_dev: the device the buffers are mapped for; referenced until free
+ * @dev: the netdev whose queues use the binding, or NULL once it was
+ *	unbound or the netdev unregistered. No reference is held, so that
+ *	unregister never waits for user space; RTNL protects it.
+ * @rxqs: bitmap of the queues of @dev the binding is installed on (RTNL)
+ * @nr_rxqs: number of bits in @rxqs
+ * @sock_link: entry in the binding socket's list (RTNL)
+ * @area: the net_iovs, carved from @sgt
+ * @nr_niovs: number of net_iovs in @area
+ * @free_lock: protects @free and @nr_free
+ * @nr_free: number of entries on @free
+ * @free: stack of indexes into @area.niovs of buffers no page_pool holds
+ * @rcu: frees the binding after stats.c's readers are done with it
+ */
+struct dmabuf_pp_binding {
+	u32 id;
+	refcount_t ref;
+
+	struct dma_buf *dmabuf;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	struct device *dma_dev;
+
+	struct net_device *dev;
+	unsigned long *rxqs;
+	unsigned int nr_rxqs;
+	struct list_head sock_link;
+
+	struct dmabuf_pp_area area;
+	u32 nr_niovs;
+
+	spinlock_t free_lock;
+	u32 nr_free;
+	u32 *free;
+
+	struct rcu_head rcu;
+};
+
+/* binding.c */
+struct dmabuf_pp_binding *
+dmabuf_pp_binding_create(struct net_device *dev, struct device *dma_dev,
+			 unsigned int fd, struct netlink_ext_ack *extack);
+void dmabuf_pp_binding_put(struct dmabuf_pp_binding *binding);
+
+static inline void dmabuf_pp_binding_get(struct dmabuf_pp_binding *binding)
+{
+	refcount_inc(&binding->ref);
+}
+
+/* Live bindings by id; stats.c walks it under RCU. */
+extern struct xarray dmabuf_pp_bindings;
+
+/* freelist.c */
+int dmabuf_pp_carve(struct dmabuf_pp_binding *binding,
+		    struct netlink_ext_ack *extack);
+void dmabuf_pp_uncarve(struct dmabuf_pp_binding *binding);
+struct net_iov *dmabuf_pp_niov_get(struct dmabuf_pp_binding *binding);
+void dmabuf_pp_niov_put(struct net_iov *niov);
+
+/* mp_ops.c */
+extern const struct memory_provider_ops dmabuf_pp_mp_ops;
+
+/* queues.c */
+struct device *dmabuf_pp_queues_check(struct net_device *dev, const u32 *idx,
+				      unsigned int n,
+				      struct netlink_ext_ack *extack);
+int dmabuf_pp_queues_install(struct dmabuf_pp_binding *binding,
+			     const u32 *idx, unsigned int n,
+			     struct netlink_ext_ack *extack);
+void dmabuf_pp_queues_remove(struct dmabuf_pp_binding *binding);
+
+#endif /* _DMABUF_PP_PROVIDER_H */

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Installing a binding on RX queues and taking it off again.
+ *
+ * A queue picks a binding up when it is restarted (queue management API)
+ * with the binding in rxq->mp_params: the driver's new page_pool sees it
+ * and asks our provider for buffers. Taking it off is the same restart with
+ * the parameters cleared. Everything here runs under RTNL, which is also
+ * what serialises us against netdev unregister (dev_dmabuf_uninstall()).
+ */
+
+#include <linux/ethtool.h>
+#include <linux/ethtool_netlink.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <net/netdev_queues.h>
+#include <net/netdev_rx_queue.h>
+#include <net/netlink.h>
+
+#include "provider.h"
+
+static bool dmabuf_pp_header_split_on(struct net_device *dev)
+{
+	struct kernel_ethtool_ringparam kring = {};
+	struct ethtool_ringparam ring = {};
+
+	if (!dev->ethtool_ops || !dev->ethtool_ops->get_ringparam)
+		return false;
+	dev->ethtool_ops->get_ringparam(dev, &ring, &kring, NULL);
+	return kring.tcp_data_split == ETHTOOL_TCP_DATA_SPLIT_ENABLED;
+}
+
+/* The device that DMAs into queue @idx's buffers. 6.12 has no per-queue
+ * answer: all queues of a netdev share its parent.
+ */
+static struct device *dmabuf_pp_queue_dma_dev(struct net_device *dev,
+					      u32 idx)
+{
+	return dev->dev.parent;
+}
+
+static int dmabuf_pp_queue_check(struct net_device *dev, u32 idx,
+				 struct netlink_ext_ack *extack)
+{
+	struct netdev_rx_queue *rxq;
+
+	if (idx >= dev->real_num_rx_queues) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "RX queue %u is out of range: %s has %u",
+				   idx, dev->name, dev->real_num_rx_queues);
+		return -ERANGE;
+	}
+	rxq = __netif_get_rx_queue(dev, idx);
+	if (rxq->mp_params.mp_priv) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "RX queue %u is already bound to dma-buf %u",
+				   idx,
+				   dmabuf_pp_mp_binding_id(rxq->mp_params.mp_priv));
+		return -EEXIST;
+	}
+#ifdef CONFIG_XDP_SOCKETS
+	if (rxq->pool) {
+		NL_SET_ERR_MSG_FMT(extack, "RX queue %u is used by AF_XDP",
+				   idx);
+		return -EBUSY;
+	}
+#endif
+	return 0;
+}
+
+/**
+ * dmabuf_pp_queues_check() - can these queues of @dev take a binding?
+ * @dev: the netdev; RTNL held
+ * @idx: RX queue indexes
+ * @n: how many, at least one
+ * @extack: where to say why not
+ *
+ * Everything that can be checked before a queue is touched is checked
+ * here, so that a refused bind changes nothing.
+ *
+ * Return: the DMA device all the queues share, or an ERR_PTR().
+ */
+struct device *dmabuf_pp_queues_check(struct net_device *dev, const u32 *idx,
+				      unsigned int n,
+				      struct netlink_ext_ack *extack)
+{
+	struct device *dma_dev = NULL;
+	unsigned int i, j;
+	int err;
+
+	ASSERT_RTNL();
+
+	if (!dev->queue_mgmt_ops) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "%s has no queue management API to restart queues",
+				   dev->name);
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	if (dev_xdp_prog_count(dev)) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "%s has an XDP program; XDP cannot read device memory",
+				   dev->name);
+		return ERR_PTR(-EEXIST);
+	}
+	if (!dmabuf_pp_header_split_on(dev)) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "header split is off on %s; turn on tcp-data-split first",
+				   dev->name);
+		return ERR_PTR(-EINVAL);
+	}
+
+	for (i = 0; i < n; i++) {
+		struct device *qdev;
+
+		err = dmabuf_pp_queue_check(dev, idx[i], extack);
+		if (err)
+			return ERR_PTR(err);
+		for (j = 0; j < i; j++) {
+			if (idx[j] == idx[i]) {
+				NL_SET_ERR_MSG_FMT(extack,
+						   "RX queue %u is listed twice",
+						   idx[i]);
+				return ERR_PTR(-EINVAL);
+			}
+		}
+
+		qdev = dmabuf_pp_queue_dma_dev(dev, idx[i]);
+		if (!qdev) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "RX queue %u has no DMA device",
+					   idx[i]);
+			return ERR_PTR(-EOPNOTSUPP);
+		}
+		if (dma_dev && qdev != dma_dev) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "RX queues %u and %u are behind different DMA devices",
+					   idx[0], idx[i]);
+			return ERR_PTR(-EINVAL);
+		}
+		dma_dev = qdev;
+	}
+	return dma_dev;
+}
+
+static void dmabuf_pp_queue_set(struct net_device *dev, u32 idx,
+				struct dmabuf_pp_binding *binding)
+{
+	struct netdev_rx_queue *rxq = __netif_get_rx_queue(dev, idx);
+
+	rxq->mp_params.mp_priv = binding;
+	rxq->mp_params.mp_ops = binding ? &dmabuf_pp_mp_ops : NULL;
+}
+
+/* Take the binding off queue @idx and restart it with host memory. */
+static void dmabuf_pp_queue_restore(struct dmabuf_pp_binding *binding,
+				    u32 idx)
+{
+	struct net_device *dev = binding->dev;
+	int err;
+
+	dmabuf_pp_queue_set(dev, idx, NULL);
+	__clear_bit(idx, binding->rxqs);
+	err = netdev_rx_queue_restart(dev, idx);
+	if (err)
+		netdev_err(dev,
+			   "RX queue %u did not restart without dma-buf %u (%d); it keeps its old buffers until the next restart\n",
+			   idx, binding->id, err);
+}
+
+/**
+ * dmabuf_pp_queues_install() - put a binding on queues, all or none
+ * @binding: a fresh binding for these queues' netdev
+ * @idx: queue indexes dmabuf_pp_queues_check() accepted
+ * @n: how many
+ * @extack: where to say which queue failed
+ *
+ * Queues are restarted one by one. If one fails, those already restarted
+ * are restarted again without the binding, so a failed bind leaves every
+ * queue as it was.
+ *
+ * Return: 0 or a negative errno.
+ */
+int dmabuf_pp_queues_install(struct dmabuf_pp_binding *binding,
+			     const u32 *idx, unsigned int n,
+			     struct netlink_ext_ack *extack)
+{
+	struct net_device *dev = binding->dev;
+	unsigned int i;
+	int err;
+
+	ASSERT_RTNL();
+
+	for (i = 0; i < n; i++) {
+		dmabuf_pp_queue_set(dev, idx[i], binding);
+		err = netdev_rx_queue_restart(dev, idx[i]);
+		if (err) {
+			/* The failed restart left the old pool running. */
+			dmabuf_pp_queue_set(dev, idx[i], NULL);
+			NL_SET_ERR_MSG_FMT(extack,
+					   "RX queue %u failed to restart (%d); no queue was bound",
+					   idx[i], err);
+			goto err_restore;
+		}
+		__set_bit(idx[i], binding->rxqs);
+	}
+	return 0;
+
+err_restore:
+	while (i--)
+		dmabuf_pp_queue_restore(binding, idx[i]);
+	return err;
+}
+
+/**
+ * dmabuf_pp_queues_remove() - take a binding off all its queues
+ * @binding: the binding; RTNL held
+ *
+ * Its page_pools (and with them the binding) live on until user space and
+ * the stack return the buffers they hold. After this, the binding no
+ * longer knows its netdev.
+ */
+void dmabuf_pp_queues_remove(struct dmabuf_pp_binding *binding)
+{
+	unsigned int idx;
+
+	ASSERT_RTNL();
+
+	if (!binding->dev)
+		return;	/* the netdev unregistered first */
+
+	for_each_set_bit(idx, binding->rxqs, binding->nr_rxqs)
+		dmabuf_pp_queue_restore(binding, idx);
+	binding->dev = NULL;
+}
+
+/**
+ * dev_dmabuf_uninstall() - a netdev unregisters: forget its bindings
+ * @dev: the netdev, closed; RTNL held
+ *
+ * The queues are not restarted, they are going away with the netdev. Each
+ * binding only forgets the netdev; it lives on while its socket is open or
+ * its buffers are out.
+ */
+void dev_dmabuf_uninstall(struct net_device *dev)
+{
+	struct dmabuf_pp_binding *binding;
+	struct netdev_rx_queue *rxq;
+	unsigned int i;
+
+	ASSERT_RTNL();
+
+	for (i = 0; i < dev->num_rx_queues; i++) {
+		rxq = __netif_get_rx_queue(dev, i);
+		if (rxq->mp_params.mp_ops != &dmabuf_pp_mp_ops)
+			continue;
+		binding = rxq->mp_params.mp_priv;
+		dmabuf_pp_queue_set(dev, i, NULL);
+		__clear_bit(i, binding->rxqs);
+		binding->dev = NULL;
+	}
+}

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Tokens: the buffers a devmem TCP socket handed to user space with
+ * SCM_DEVMEM_DMABUF and that user space has not given back with
+ * SO_DEVMEM_DONTNEED. The socket keeps them in sk->sk_user_frags (token ->
+ * netmem), each holding one page_pool reference to its buffer.
+ */
+
+#include <linux/skbuff_ref.h>
+#include <linux/xarray.h>
+#include <net/netmem.h>
+#include <net/sock.h>
+
+#include "provider.h"
+
+/**
+ * dmabuf_pp_sock_release_tokens() - the socket's user closed it
+ * @sk: a TCP socket, locked, in __tcp_close()
+ *
+ * Nobody can return a token once the descriptor is closed, so its buffers
+ * go back now. Left to the socket's destruction, they would stay out for
+ * as long as the orphaned socket lingers, which is minutes when its peer
+ * or device is gone (FIN-WAIT retries), keeping the binding alive.
+ */
+void dmabuf_pp_sock_release_tokens(struct sock *sk)
+{
+	unsigned long token;
+	void *netmem;
+
+	xa_for_each(&sk->sk_user_frags, token, netmem) {
+		xa_erase_bh(&sk->sk_user_frags, token);
+		WARN_ON_ONCE(!napi_pp_put_page((__force netmem_ref)netmem));
+	}
+}

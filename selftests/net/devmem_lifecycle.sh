@@ -1,0 +1,269 @@
+#!/bin/bash
+# The dmabuf-pp provider's bindings over their whole life, on netdevsim:
+# multi-queue binds and their failure, a second exporter, and every way a
+# binding can end. After each case the provider's own counters
+# (/sys/kernel/debug/dmabuf_pp/bindings) and the udmabuf exporter's pinned
+# pages must be back where they started: no binding, no buffer out.
+#
+# Needs a kernel with CONFIG_DMABUF_PP_PROVIDER and our udmabuf exporter.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/selftests/lib/ktap.sh"
+. "$top/tools/lib/nsim.sh"
+
+BIN=$top/.cache/bin
+port=5202
+out=/tmp/devmem_lifecycle
+provider=/sys/kernel/debug/dmabuf_pp/bindings
+exporter=/sys/kernel/debug/udmabuf/stats
+nsim_dfs=/sys/kernel/debug/netdevsim/netdevsim$NSIM_ID_RX/ports/0
+
+rx() { ip netns exec "$NSIM_NS_RX" "$@"; }
+tx() { ip netns exec "$NSIM_NS_TX" "$@"; }
+
+# "bindings N out O pages P": the provider's totals and the exporter's
+# pinned pages.
+counters() {
+	local b o p
+	read -r _ _ b _ _ _ o < <(tail -n 1 $provider)
+	p=$(awk '$1 == "pages" { print $2 }' $exporter)
+	echo "bindings $b out $o pages $p"
+}
+
+# Bindings outlive their socket until their page_pools drain, which
+# page_pool retries once a second, and skbs freed on another CPU wait in
+# that CPU's defer list: flush those, then wait for the counters to come
+# back to the start (at most 30 s).
+back_to_start() {
+	local deadline=$((SECONDS + 30)) now
+	nsim_flush_deferred_frees
+	while now=$(counters); [ "$now" != "$start" ]; do
+		if [ $SECONDS -ge $deadline ]; then
+			ktap_diag "counters: $now, at the start: $start"
+			cat $provider | sed 's/^/# /'
+			return 1
+		fi
+		sleep 0.1	# polls a condition, with a deadline
+	done
+}
+
+# devmemctl bind DEV ARGS... hold, in the RX namespace, in the background.
+# Returns once the binding is made (its line printed) or refused; the
+# binding lasts until hold_stop closes devmemctl's stdin.
+hold_start() {
+	local in o
+	in=$(mktemp -u /tmp/hold-in.XXXXXX)
+	o=$(mktemp -u /tmp/hold-out.XXXXXX)
+	mkfifo "$in" "$o" || return 1
+	rx "$BIN/devmemctl" bind "$@" hold < "$in" > "$o" 2> $out/hold.err &
+	HOLD_PID=$!
+	exec {HOLD_IN}> "$in" {HOLD_OUT}< "$o"
+	rm -f "$in" "$o"
+	HOLD_LINE=
+	read -r -t 300 HOLD_LINE <&$HOLD_OUT
+	[[ $HOLD_LINE == binding* ]]
+}
+
+hold_stop() {
+	local rc
+	exec {HOLD_IN}>&-
+	wait "$HOLD_PID"
+	rc=$?
+	exec {HOLD_OUT}<&-
+	return $rc
+}
+
+# The devmem-rx reports (one JSON object per line) in FILE: all verified,
+# all payload in the dma-buf, COUNT of them.
+reports_ok() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+reps = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+ok = len(reps) == int(sys.argv[2]) and all(
+    r["verified"] and r["dmabuf_bytes"] == r["bytes"] and r["linear_bytes"] == 0
+    for r in reps)
+for r in reps:
+    print("#", r)
+sys.exit(0 if ok else 1)
+PY
+}
+
+# Send BYTES on each of FLOWS connections to the devmem-rx started before.
+send_flows() {
+	local flows=$1 bytes=$2 i pids=() rc=0
+	for i in $(seq "$flows"); do
+		tx "$BIN/tcpxfer" send -c "$NSIM_ADDR_RX" -p $port -n "$bytes" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do
+		wait "$i" || rc=1
+	done
+	return $rc
+}
+
+# A receiver on queue 3 that keeps every token, and a 1 GiB flow into it;
+# returns once 8 MiB more landed on queue 3 (or after 120 s). Sets rx_pid
+# and tx_pid.
+stream_into_held_tokens() {
+	local base deadline=$((SECONDS + 120))
+	base=$(nsim_rx_stat rx3_devmem_bytes)
+	nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q 3 -p $port -n 1G \
+		--hold-tokens --ready-fd 3 --timeout 300 > /dev/null 2> "$out/$1"
+	rx_pid=$NSIM_RX_PID
+	tx "$BIN/tcpxfer" send -c "$NSIM_ADDR_RX" -p $port -n 1G --timeout 300 \
+		2> /dev/null &
+	tx_pid=$!
+	until [ "$(nsim_rx_stat rx3_devmem_bytes)" -ge $((base + (8 << 20))) ] ||
+		[ $SECONDS -ge $deadline ]; do
+		sleep 0.1	# polls a condition, with a deadline
+	done
+}
+
+ktap_start 13
+trap nsim_pair_destroy EXIT
+mkdir -p $out
+
+nsim_pair_create 4 && rx "$BIN/devmemctl" hds "$NSIM_IF_RX" on >/dev/null &&
+	[ -r $provider ] && [ -r $exporter ] && [ -w $nsim_dfs/rxq_restart_fail ]
+ktap_result $? pair_hds_and_counters || ktap_exit
+start=$(counters)
+ktap_diag "at the start: $start"
+
+# --- binding several queues ------------------------------------------------
+# One binding over all four queues, RSS spreading four flows over them.
+rx ethtool -X "$NSIM_IF_RX" equal 4 &&
+	nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q 0-3 -p $port \
+		-n 16M --flows 4 --verify --json --ready-fd 3 --timeout 120 \
+		> $out/flows.json 2> $out/flows.err
+rx_pid=$NSIM_RX_PID
+send_flows 4 16M
+send_rc=$?
+wait $rx_pid
+rx_rc=$?
+ktap_diag "$(cat $out/flows.err)"
+[ $send_rc = 0 ] && [ $rx_rc = 0 ] && reports_ok $out/flows.json 4 &&
+	back_to_start
+ktap_result $? four_queues_four_flows_verified
+
+# The same through a dma-buf of the system heap: pages we never see.
+nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q 0-3 -p $port -n 32M \
+	--heap --verify --json --ready-fd 3 --timeout 120 \
+	> $out/heap.json 2> $out/heap.err
+rx_pid=$NSIM_RX_PID
+send_flows 1 32M
+send_rc=$?
+wait $rx_pid
+rx_rc=$?
+ktap_diag "$(cat $out/heap.err)"
+[ $send_rc = 0 ] && [ $rx_rc = 0 ] && reports_ok $out/heap.json 1 &&
+	back_to_start
+ktap_result $? system_heap_dmabuf_verified
+
+# Queue 2 fails to restart: queues 0 and 1, already restarted with the
+# binding, go back to host memory and the bind fails as a whole.
+echo 2 > $nsim_dfs/rxq_restart_fail
+rx "$BIN/devmemctl" bind "$NSIM_IF_RX" queues 0-3 udmabuf 4M > $out/fail.out 2>&1
+rc=$?
+ktap_diag "$(cat $out/fail.out)"
+pools=$(rx "$BIN/devmemctl" -j pools "$NSIM_IF_RX" | python3 -c 'import json, sys
+print(sum(1 for p in json.load(sys.stdin) if p.get("dmabuf")))')
+[ $rc = 1 ] && grep -q "RX queue 2 failed to restart" $out/fail.out &&
+	[ "$pools" = 0 ] && back_to_start
+ktap_result $? failed_restart_undoes_all_queues "exit $rc, dma-buf pools $pools"
+
+# The queues work as before: bind them all again.
+rx "$BIN/devmemctl" bind "$NSIM_IF_RX" queues 0-3 udmabuf 4M > $out/again.out 2>&1 &&
+	back_to_start
+ktap_result $? queues_bindable_after_failed_bind "$(cat $out/again.out)"
+
+# --- lifetime ---------------------------------------------------------------
+# devmemctl closes its dma-buf (and memfd) fds right after binding: the
+# binding keeps the dma-buf and shows up whole.
+hold_start "$NSIM_IF_RX" queues 3 udmabuf 8M &&
+	id=${HOLD_LINE#binding } && id=${id%% *} &&
+	grep -q "^binding $id ifindex [1-9][0-9]* queues 1 buffers 2048 free" $provider &&
+	! ls -l /proc/$HOLD_PID/fd | grep -q dmabuf
+rc=$?
+hold_stop && [ $rc = 0 ] && back_to_start
+ktap_result $? dmabuf_fd_closed_right_after_bind "$HOLD_LINE"
+
+# ethtool -L cannot take away a bound queue; it can once unbound.
+rx ethtool -X "$NSIM_IF_RX" equal 2 &&
+	rx ethtool -K "$NSIM_IF_RX" ntuple on &&
+	rx ethtool -N "$NSIM_IF_RX" flow-type tcp4 dst-ip "$NSIM_ADDR_RX" \
+		dst-port $port action 3 >/dev/null &&
+	hold_start "$NSIM_IF_RX" queues 3 udmabuf 4M
+rc=$?
+! rx ethtool -L "$NSIM_IF_RX" combined 2 2> $out/chan.err
+refused=$?
+ktap_diag "$(cat $out/chan.err)"
+hold_stop && [ $rc = 0 ] && [ $refused = 0 ] && back_to_start
+ktap_result $? channels_cannot_drop_a_bound_queue
+
+# The receiver dies mid-stream holding every token: its netlink socket
+# (opened first, so closed first) unbinds while the TCP socket still holds
+# buffers, then the TCP socket's close returns them.
+stream_into_held_tokens kill.err
+held=$(tail -n 1 $provider)
+kill -9 $rx_pid	# ip netns exec execs devmem-rx: same process
+wait $rx_pid
+kill $tx_pid 2> /dev/null
+wait $tx_pid
+ktap_diag "while receiving: $held"
+[[ $held == "total bindings 1 "* ]] && [ "${held##* out }" -gt 0 ] &&
+	back_to_start
+ktap_result $? receiver_killed_holding_tokens
+
+# Rebind the same queue 100 times; every tenth time a verified devmem
+# transfer goes through it.
+ok=0
+for i in $(seq 100); do
+	if [ $((i % 10)) = 0 ]; then
+		nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q 3 -p $port \
+			-n 1M -s 4M --verify --ready-fd 3 --timeout 60 \
+			> /dev/null 2>> $out/rebind.err &&
+			send_flows 1 1M && wait $NSIM_RX_PID && ok=$((ok + 1))
+	else
+		rx "$BIN/devmemctl" bind "$NSIM_IF_RX" queues 3 udmabuf 4M \
+			> /dev/null 2>> $out/rebind.err && ok=$((ok + 1))
+	fi
+done
+ktap_diag "$(head -n 3 $out/rebind.err)"
+[ $ok = 100 ] && back_to_start
+ktap_result $? rebind_100_times "$ok of 100 binds (and transfers) succeeded"
+
+# --- the netdev goes first ---------------------------------------------------
+# Delete the device while a flow runs into the binding and the receiver
+# holds its tokens: the binding forgets the device, its buffers come home
+# once the receiver (and its sockets) are gone.
+stream_into_held_tokens del.err
+echo "$NSIM_ID_RX" > /sys/bus/netdevsim/del_device
+rc=$?
+after_del=$(tail -n 2 $provider)
+kill -9 $rx_pid
+wait $rx_pid
+kill $tx_pid 2> /dev/null
+wait $tx_pid
+ktap_diag "after the delete: $after_del"
+[ $rc = 0 ] && [[ $after_del == "binding "*" ifindex 0 queues 0 "* ]] &&
+	[ "${after_del##* out }" -gt 0 ] &&
+	back_to_start
+ktap_result $? device_deleted_under_traffic_and_tokens
+
+# The namespace of a bound netdev is deleted. The binder lives in it, so
+# the namespace goes only when the binder exits: its socket unbinds and
+# the namespace's teardown moves the device out, in that order.
+NSIM_IF_RX=$(nsim_dev_create "$NSIM_ID_RX" 2 "$NSIM_NS_RX") &&
+	rx ip link set "$NSIM_IF_RX" up &&
+	rx "$BIN/devmemctl" hds "$NSIM_IF_RX" on > /dev/null &&
+	hold_start "$NSIM_IF_RX" queues 1 udmabuf 4M &&
+	ip netns del "$NSIM_NS_RX" &&
+	grep -q "queues 1 buffers" $provider
+rc=$?
+hold_stop; [ $rc = 0 ] && back_to_start
+ktap_result $? netns_deleted_while_bound
+
+trap - EXIT
+nsim_pair_destroy
+back_to_start && [ -z "$(ls /sys/bus/netdevsim/devices/)" ]
+ktap_result $? teardown_leaves_nothing
+ktap_exit
