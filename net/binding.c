@@ -45,8 +45,8 @@ static int dmabuf_pp_map(struct dmabuf_pp_binding *binding, unsigned int fd,
 	if (IS_ERR(binding->attach)) {
 		err = PTR_ERR(binding->attach);
 		NL_SET_ERR_MSG_FMT(extack,
-				   "the dma-buf cannot be attached to %s (%d)",
-				   dev_name(binding->dma_dev), err);
+				   "the dma-buf cannot be attached to the device (%d)",
+				   err);
 		goto err_put_dmabuf;
 	}
 
@@ -55,8 +55,8 @@ static int dmabuf_pp_map(struct dmabuf_pp_binding *binding, unsigned int fd,
 	if (IS_ERR(binding->sgt)) {
 		err = PTR_ERR(binding->sgt);
 		NL_SET_ERR_MSG_FMT(extack,
-				   "the dma-buf cannot be mapped for %s (%d)",
-				   dev_name(binding->dma_dev), err);
+				   "the dma-buf cannot be mapped for the device (%d)",
+				   err);
 		goto err_detach;
 	}
 	return 0;

@@ -34,13 +34,13 @@ static int dmabuf_pp_count(struct dmabuf_pp_binding *binding,
 	unsigned int i;
 
 	for_each_sgtable_dma_sg(binding->sgt, sg, i) {
-		dma_addr_t addr = sg_dma_address(sg);
 		unsigned int len = sg_dma_len(sg);
 
-		if (!len || (addr & mask) || (len & mask)) {
+		/* Say where in the dma-buf, not the (physical) address. */
+		if (!len || (sg_dma_address(sg) & mask) || (len & mask)) {
 			NL_SET_ERR_MSG_FMT(extack,
-					   "dma-buf entry %u: %u bytes at %pad, not %lu-byte aligned",
-					   i, len, &addr, mask + 1);
+					   "mapped range at offset %lu is not %lu-byte aligned",
+					   size, mask + 1);
 			return -EINVAL;
 		}
 		size += len;
@@ -49,7 +49,8 @@ static int dmabuf_pp_count(struct dmabuf_pp_binding *binding,
 		NL_SET_ERR_MSG(extack, "the dma-buf mapped to nothing");
 		return -EINVAL;
 	}
-	if ((size >> shift) > INT_MAX) {
+	/* The net_iov array is one kvcalloc(), which must stay below INT_MAX. */
+	if ((size >> shift) > INT_MAX / sizeof(struct net_iov)) {
 		NL_SET_ERR_MSG(extack, "the dma-buf has too many buffers");
 		return -E2BIG;
 	}
@@ -90,16 +91,16 @@ int dmabuf_pp_carve(struct dmabuf_pp_binding *binding,
 	}
 
 	for_each_sgtable_dma_sg(binding->sgt, sg, i) {
-		dma_addr_t addr = sg_dma_address(sg);
-		dma_addr_t end = addr + sg_dma_len(sg);
+		unsigned int off;
 
-		for (; addr < end; addr += 1UL << shift, n++) {
+		/* By offset: an entry may end where a 32-bit address wraps. */
+		for (off = 0; off < sg_dma_len(sg); off += 1U << shift, n++) {
 			struct net_iov *niov = &area->niovs[n];
 
 			niov->pp_area = area;
-			/* Cannot fail on 64-bit: the address is stored whole. */
+			/* Cannot fail: the address is buffer (page) aligned. */
 			page_pool_set_dma_addr_netmem(net_iov_to_netmem(niov),
-						      addr);
+						      sg_dma_address(sg) + off);
 			/* Pushed in reverse, so buffers go out in order. */
 			binding->free[count - 1 - n] = n;
 		}
@@ -115,7 +116,9 @@ int dmabuf_pp_carve(struct dmabuf_pp_binding *binding,
  */
 void dmabuf_pp_uncarve(struct dmabuf_pp_binding *binding)
 {
-	WARN_ON_ONCE(binding->nr_free != binding->nr_niovs);
+	/* A buffer still out would be freed under its user: leak instead. */
+	if (WARN_ON_ONCE(binding->nr_free != binding->nr_niovs))
+		return;
 	kvfree(binding->free);
 	kvfree(binding->area.niovs);
 }
@@ -134,8 +137,10 @@ struct net_iov *dmabuf_pp_niov_get(struct dmabuf_pp_binding *binding)
 	unsigned long flags;
 
 	spin_lock_irqsave(&binding->free_lock, flags);
-	if (binding->nr_free)
-		niov = &binding->area.niovs[binding->free[--binding->nr_free]];
+	if (binding->nr_free) {
+		WRITE_ONCE(binding->nr_free, binding->nr_free - 1);
+		niov = &binding->area.niovs[binding->free[binding->nr_free]];
+	}
 	spin_unlock_irqrestore(&binding->free_lock, flags);
 	return niov;
 }
@@ -151,6 +156,10 @@ void dmabuf_pp_niov_put(struct net_iov *niov)
 	unsigned long flags;
 
 	spin_lock_irqsave(&binding->free_lock, flags);
-	binding->free[binding->nr_free++] = niov - area->niovs;
+	/* A double release would write past the stack. */
+	if (!WARN_ON_ONCE(binding->nr_free >= binding->nr_niovs)) {
+		binding->free[binding->nr_free] = niov - area->niovs;
+		WRITE_ONCE(binding->nr_free, binding->nr_free + 1);
+	}
 	spin_unlock_irqrestore(&binding->free_lock, flags);
 }

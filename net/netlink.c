@@ -9,7 +9,6 @@
  * ifindex, dma-buf fd and a nest per RX queue in; the binding id out.
  */
 
-#include <linux/capability.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -75,7 +74,12 @@ err_free:
  * @skb: the request
  * @info: its attributes
  *
- * Return: 0 or a negative errno, with an extack message for every refusal.
+ * Permission: the family asks for CAP_NET_ADMIN (GENL_ADMIN_PERM, in the
+ * initial user namespace), and only devices of the socket's namespace are
+ * found.
+ *
+ * Return: 0 or a negative errno, with an extack message for every refusal
+ * of the request itself.
  */
 int dmabuf_pp_nl_bind_rx(struct sk_buff *skb, struct genl_info *info)
 {
@@ -89,9 +93,9 @@ int dmabuf_pp_nl_bind_rx(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
+	/* No queue at all gets its own message (dmabuf_pp_nl_queues()). */
 	if (GENL_REQ_ATTR_CHECK(info, NETDEV_A_DMABUF_IFINDEX) ||
-	    GENL_REQ_ATTR_CHECK(info, NETDEV_A_DMABUF_FD) ||
-	    GENL_REQ_ATTR_CHECK(info, NETDEV_A_DMABUF_QUEUES))
+	    GENL_REQ_ATTR_CHECK(info, NETDEV_A_DMABUF_FD))
 		return -EINVAL;
 	ifindex = nla_get_u32(info->attrs[NETDEV_A_DMABUF_IFINDEX]);
 	fd = nla_get_u32(info->attrs[NETDEV_A_DMABUF_FD]);
@@ -119,18 +123,11 @@ int dmabuf_pp_nl_bind_rx(struct sk_buff *skb, struct genl_info *info)
 
 	netdev = __dev_get_by_index(genl_info_net(info), ifindex);
 	if (!netdev || !netif_device_present(netdev)) {
+		NL_SET_BAD_ATTR(info->extack,
+				info->attrs[NETDEV_A_DMABUF_IFINDEX]);
 		NL_SET_ERR_MSG_FMT(info->extack, "no device with ifindex %u",
 				   ifindex);
 		err = -ENODEV;
-		goto err_unlock;
-	}
-	/* The family demands CAP_NET_ADMIN in the initial namespace already;
-	 * say the rule in terms of the device, which is what it protects.
-	 */
-	if (!netlink_ns_capable(skb, dev_net(netdev)->user_ns, CAP_NET_ADMIN)) {
-		NL_SET_ERR_MSG(info->extack,
-			       "binding needs CAP_NET_ADMIN over the device's network namespace");
-		err = -EPERM;
 		goto err_unlock;
 	}
 

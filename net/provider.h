@@ -39,8 +39,9 @@ struct sg_table;
 /**
  * struct dmabuf_pp_binding - a dma-buf bound to RX queues of one netdev
  * @id: what bind-rx returned; unique among live bindings
- * @ref: one for the user (the netlink socket that bound it) and one per
- *	page_pool built on it. A net_iov needs no reference of its own: its
+ * @ref: one for the user (the netlink socket that bound it), one per queue
+ *	whose provider parameters point at it, and one per page_pool built on
+ *	it. A net_iov needs no reference of its own: its
  *	page_pool outlives it (a pool is destroyed only once every buffer it
  *	handed out came back), and so the binding does too.
  * @dmabuf: our reference to the dma-buf; the user's fd may be long closed
@@ -77,7 +78,7 @@ struct dmabuf_pp_binding {
 	struct dmabuf_pp_area area;
 	u32 nr_niovs;
 
-	spinlock_t free_lock;
+	spinlock_t free_lock;	/* the free stack: @nr_free, @free */
 	u32 nr_free;
 	u32 *free;
 

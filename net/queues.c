@@ -9,6 +9,7 @@
  * what serialises us against netdev unregister (dev_dmabuf_uninstall()).
  */
 
+#include <linux/bitmap.h>
 #include <linux/ethtool.h>
 #include <linux/ethtool_netlink.h>
 #include <linux/netdevice.h>
@@ -117,10 +118,11 @@ struct device *dmabuf_pp_queues_check(struct net_device *dev, const u32 *idx,
 			return ERR_PTR(err);
 		for (j = 0; j < i; j++) {
 			if (idx[j] == idx[i]) {
+				/* EEXIST: what binding it twice would say */
 				NL_SET_ERR_MSG_FMT(extack,
 						   "RX queue %u is listed twice",
 						   idx[i]);
-				return ERR_PTR(-EINVAL);
+				return ERR_PTR(-EEXIST);
 			}
 		}
 
@@ -142,29 +144,57 @@ struct device *dmabuf_pp_queues_check(struct net_device *dev, const u32 *idx,
 	return dma_dev;
 }
 
+/*
+ * A queue's provider parameters hold a reference on the binding: the
+ * binding cannot go while any queue (or its next page_pool) may use it.
+ */
 static void dmabuf_pp_queue_set(struct net_device *dev, u32 idx,
 				struct dmabuf_pp_binding *binding)
 {
 	struct netdev_rx_queue *rxq = __netif_get_rx_queue(dev, idx);
 
+	dmabuf_pp_binding_get(binding);
 	rxq->mp_params.mp_priv = binding;
-	rxq->mp_params.mp_ops = binding ? &dmabuf_pp_mp_ops : NULL;
+	rxq->mp_params.mp_ops = &dmabuf_pp_mp_ops;
 }
 
-/* Take the binding off queue @idx and restart it with host memory. */
-static void dmabuf_pp_queue_restore(struct dmabuf_pp_binding *binding,
-				    u32 idx)
+static void dmabuf_pp_queue_clear(struct net_device *dev, u32 idx)
+{
+	struct netdev_rx_queue *rxq = __netif_get_rx_queue(dev, idx);
+	struct dmabuf_pp_binding *binding = rxq->mp_params.mp_priv;
+
+	rxq->mp_params.mp_priv = NULL;
+	rxq->mp_params.mp_ops = NULL;
+	dmabuf_pp_binding_put(binding);
+}
+
+/*
+ * Take the binding off queue @idx and restart it with host memory. If the
+ * restart fails the queue still runs on the binding's buffers, so it stays
+ * bound (and counted as such by the core) until a later restart or the
+ * netdev's unregister.
+ */
+static int dmabuf_pp_queue_restore(struct dmabuf_pp_binding *binding,
+				   u32 idx)
 {
 	struct net_device *dev = binding->dev;
+	struct netdev_rx_queue *rxq = __netif_get_rx_queue(dev, idx);
 	int err;
 
-	dmabuf_pp_queue_set(dev, idx, NULL);
-	__clear_bit(idx, binding->rxqs);
+	rxq->mp_params.mp_priv = NULL;
+	rxq->mp_params.mp_ops = NULL;
 	err = netdev_rx_queue_restart(dev, idx);
-	if (err)
+	if (err) {
+		rxq->mp_params.mp_priv = binding;
+		rxq->mp_params.mp_ops = &dmabuf_pp_mp_ops;
 		netdev_err(dev,
-			   "RX queue %u did not restart without dma-buf %u (%d); it keeps its old buffers until the next restart\n",
+			   "RX queue %u failed to restart without dma-buf %u (%d): it stays bound\n",
 			   idx, binding->id, err);
+		return err;
+	}
+	__clear_bit(idx, binding->rxqs);
+	dmabuf_pp_binding_put(binding);
+	return 0;
 }
 
 /**
@@ -195,7 +225,7 @@ int dmabuf_pp_queues_install(struct dmabuf_pp_binding *binding,
 		err = netdev_rx_queue_restart(dev, idx[i]);
 		if (err) {
 			/* The failed restart left the old pool running. */
-			dmabuf_pp_queue_set(dev, idx[i], NULL);
+			dmabuf_pp_queue_clear(dev, idx[i]);
 			NL_SET_ERR_MSG_FMT(extack,
 					   "RX queue %u failed to restart (%d); no queue was bound",
 					   idx[i], err);
@@ -206,8 +236,12 @@ int dmabuf_pp_queues_install(struct dmabuf_pp_binding *binding,
 	return 0;
 
 err_restore:
-	while (i--)
-		dmabuf_pp_queue_restore(binding, idx[i]);
+	while (i--) {
+		if (dmabuf_pp_queue_restore(binding, idx[i]))
+			NL_SET_ERR_MSG_FMT(extack,
+					   "RX queue %u could not be unbound (see dmesg)",
+					   idx[i]);
+	}
 	return err;
 }
 
@@ -216,8 +250,9 @@ err_restore:
  * @binding: the binding; RTNL held
  *
  * Its page_pools (and with them the binding) live on until user space and
- * the stack return the buffers they hold. After this, the binding no
- * longer knows its netdev.
+ * the stack return the buffers they hold. Once no queue is left, the
+ * binding no longer knows its netdev; a queue that failed to restart keeps
+ * it until the netdev unregisters.
  */
 void dmabuf_pp_queues_remove(struct dmabuf_pp_binding *binding)
 {
@@ -230,7 +265,8 @@ void dmabuf_pp_queues_remove(struct dmabuf_pp_binding *binding)
 
 	for_each_set_bit(idx, binding->rxqs, binding->nr_rxqs)
 		dmabuf_pp_queue_restore(binding, idx);
-	binding->dev = NULL;
+	if (bitmap_empty(binding->rxqs, binding->nr_rxqs))
+		binding->dev = NULL;
 }
 
 /**
@@ -254,8 +290,8 @@ void dev_dmabuf_uninstall(struct net_device *dev)
 		if (rxq->mp_params.mp_ops != &dmabuf_pp_mp_ops)
 			continue;
 		binding = rxq->mp_params.mp_priv;
-		dmabuf_pp_queue_set(dev, i, NULL);
 		__clear_bit(i, binding->rxqs);
 		binding->dev = NULL;
+		dmabuf_pp_queue_clear(dev, i);	/* may free the binding */
 	}
 }

@@ -5,7 +5,7 @@
  *   devmemctl [-j] hds DEV [on|off|auto]
  *   devmemctl [-j] pools [DEV]
  *   devmemctl [-j] qstats DEV
- *   devmemctl [-j] bind DEV queues LIST udmabuf SIZE [hold]
+ *   devmemctl [-j] bind DEV queues LIST udmabuf SIZE [repeat N] [hold]
  *
  * Exit status: 0 done, 1 the kernel or the system refused (the reason, with
  * the kernel's extack text when there is one, goes to stderr), 2 usage.
@@ -42,7 +42,7 @@ static void usage(FILE *f)
 	fputs("usage: devmemctl [-j] hds DEV [on|off|auto]\n"
 	      "       devmemctl [-j] pools [DEV]\n"
 	      "       devmemctl [-j] qstats DEV\n"
-	      "       devmemctl [-j] bind DEV queues LIST udmabuf SIZE [hold]\n"
+	      "       devmemctl [-j] bind DEV queues LIST udmabuf SIZE [repeat N] [hold]\n"
 	      "       devmemctl -h | --help\n"
 	      "\n"
 	      "hds    show or set DEV's TCP header/data split (tcp-data-split)\n"
@@ -50,7 +50,8 @@ static void usage(FILE *f)
 	      "qstats per-RX-queue packets, bytes and allocation failures of DEV\n"
 	      "bind   bind a SIZE-byte udmabuf (a sealed memfd) to RX queues LIST of\n"
 	      "       DEV (such as 1 or 1,3-4) and print the binding id; with hold,\n"
-	      "       keep it bound until stdin reaches EOF or SIGINT/SIGTERM\n"
+	      "       keep it bound until stdin reaches EOF or SIGINT/SIGTERM; with\n"
+	      "       repeat N, bind and unbind N - 1 times first (N binds in all)\n"
 	      "DEV is a name or an ifindex; SIZE takes K, M and G suffixes.\n"
 	      "-j, --json  JSON output\n"
 	      "Exit status: 0 done, 1 refused by the kernel or system, 2 usage.\n",
@@ -290,6 +291,7 @@ struct bind_args {
 	unsigned int queues[MAX_QUEUES];
 	int nqueues;
 	uint64_t size;
+	unsigned long repeat;
 	bool hold;
 };
 
@@ -298,6 +300,14 @@ static int parse_bind(int argc, char **argv, struct bind_args *a)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "hold")) {
 			a->hold = true;
+		} else if (!strcmp(argv[i], "repeat") && i + 1 < argc) {
+			char *end;
+
+			i++;
+			a->repeat = strtoul(argv[i], &end, 10);
+			if (*argv[i] < '0' || *argv[i] > '9' || *end || !a->repeat ||
+			    a->repeat > 1000000)
+				return bad_usage("bad repeat count '%s'", argv[i]);
 		} else if (!strcmp(argv[i], "queues") && i + 1 < argc) {
 			a->queues_arg = argv[++i];
 			a->nqueues = cli_parse_list(a->queues_arg, a->queues, MAX_QUEUES);
@@ -336,7 +346,7 @@ static void print_binding(const struct bind_args *a, uint32_t id,
 
 static int cmd_bind(int argc, char **argv)
 {
-	struct bind_args a = { 0 };
+	struct bind_args a = { .repeat = 1 };
 	struct dm_binding *b;
 	char name[IF_NAMESIZE];
 	int ifindex, memfd, buf, ret;
@@ -359,6 +369,14 @@ static int cmd_bind(int argc, char **argv)
 		ret = refused_sys("UDMABUF_CREATE", -buf);
 		goto close_memfd;
 	}
+	/* repeat N: N - 1 binds undone at once, then the one we keep */
+	for (unsigned long i = 1; i < a.repeat; i++) {
+		if (dm_bind_rx(ifindex, buf, a.queues, a.nqueues, &b, &e)) {
+			ret = refused(&e);
+			goto close_buf;
+		}
+		dm_unbind(b);
+	}
 	ret = dm_bind_rx(ifindex, buf, a.queues, a.nqueues, &b, &e) ?
 		refused(&e) : 0;
 	/* A binding holds its own reference to the dma-buf: ours can go. */
@@ -372,6 +390,8 @@ static int cmd_bind(int argc, char **argv)
 	dm_unbind(b);
 	return ret;
 
+close_buf:
+	close(buf);
 close_memfd:
 	close(memfd);
 	return ret;

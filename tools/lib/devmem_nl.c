@@ -513,6 +513,19 @@ err_free:
 int dm_bind_rx(int ifindex, int dmabuf_fd, const unsigned int *queues,
 	       size_t nqueues, struct dm_binding **out, struct dm_err *err)
 {
+	if (!nqueues) {
+		struct dm_err scratch;
+
+		return fail(err ? err : &scratch, EINVAL, "no RX queue to bind");
+	}
+	return dm_bind_rx_unchecked(ifindex, dmabuf_fd, queues, nqueues, out,
+				    err);
+}
+
+int dm_bind_rx_unchecked(int ifindex, int dmabuf_fd,
+			 const unsigned int *queues, size_t nqueues,
+			 struct dm_binding **out, struct dm_err *err)
+{
 	struct dm_err scratch, *st = err ? err : &scratch;
 	struct dm_binding *b;
 	struct exchange ex = {
@@ -522,8 +535,6 @@ int dm_bind_rx(int ifindex, int dmabuf_fd, const unsigned int *queues,
 	struct nl_msg *msg;
 	int family, ret;
 
-	if (!nqueues)
-		return fail(st, EINVAL, "no RX queue to bind");
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return fail(st, ENOMEM, NULL);

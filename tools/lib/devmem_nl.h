@@ -95,6 +95,14 @@ struct dm_binding;
 int dm_bind_rx(int ifindex, int dmabuf_fd, const unsigned int *queues,
 	       size_t nqueues, struct dm_binding **out, struct dm_err *err);
 
+/*
+ * dm_bind_rx() without its own argument checks (an empty queue list), so
+ * that tests can see what the kernel says about such a request.
+ */
+int dm_bind_rx_unchecked(int ifindex, int dmabuf_fd,
+			 const unsigned int *queues, size_t nqueues,
+			 struct dm_binding **out, struct dm_err *err);
+
 /**
  * dm_binding_id() - the binding's id
  * @b: a binding from dm_bind_rx()
