@@ -2,7 +2,7 @@
 /*
  * bind-rx refuses what it cannot do, each time with the errno and an extack
  * message a user can act on, and leaves nothing behind: no binding, no page
- * pool serving a dma-buf.
+ * pool serving a dma-buf. XDP and a binding exclude each other both ways.
  *
  * usage: devmem_bind_errors NSIM_DEV VETH_DEV [--strict]
  *   NSIM_DEV: a netdevsim device with 2 RX queues, up, in this netns
@@ -16,9 +16,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/bpf.h>
+#include <linux/if_link.h>
 
 #include "../../tools/lib/devmem_nl.h"
 #include "../../tools/lib/udmabuf_util.h"
@@ -28,6 +33,41 @@
 
 static struct ktap t;
 static int nsim, veth;
+
+/*
+ * Attach an XDP program that passes everything to @ifindex, in generic
+ * mode (any device has it); closing the returned link fd detaches it.
+ */
+static int xdp_attach(int ifindex)
+{
+	static const struct bpf_insn pass[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
+		  .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr attr;
+	int prog, link;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_XDP;
+	attr.insns = (uintptr_t)pass;
+	attr.insn_cnt = sizeof(pass) / sizeof(pass[0]);
+	attr.license = (uintptr_t)"GPL";
+	prog = syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	if (prog < 0)
+		return -errno;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.link_create.prog_fd = prog;
+	attr.link_create.target_ifindex = ifindex;
+	attr.link_create.attach_type = BPF_XDP;
+	attr.link_create.flags = XDP_FLAGS_SKB_MODE;
+	link = syscall(SYS_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+	if (link < 0)
+		link = -errno;
+	close(prog);
+	return link;
+}
 
 /*
  * Try to bind @fd to @queues of @ifindex; pass when it fails with @want and
@@ -98,7 +138,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: devmem_bind_errors NSIM_DEV VETH_DEV [--strict]\n");
 		return 2;
 	}
-	ktap_start(&t, strict ? 10 : 8);
+	ktap_start(&t, strict ? 12 : 10);
 	nsim = dm_ifindex(argv[1]);
 	veth = dm_ifindex(argv[2]);
 	dmabuf = make_dmabuf();
@@ -131,6 +171,17 @@ int main(int argc, char **argv)
 			       EEXIST, "listed twice");
 	}
 
+	/* No binding next to an XDP program: XDP cannot read device memory. */
+	ret = xdp_attach(nsim);
+	if (ret < 0) {
+		ktap_diag("attaching XDP: %s", strerror(-ret));
+		ktap_result(&t, false, "xdp_program_attached");
+	} else {
+		expect_refusal("xdp_program_attached", nsim, dmabuf, q1, 1,
+			       EEXIST, "XDP program");
+		close(ret);
+	}
+
 	/* The pool check below must see a bound queue's pool to mean much */
 	ret = dm_bind_rx(nsim, dmabuf, q1, 1, &held, &err);
 	if (ret)
@@ -146,6 +197,14 @@ int main(int argc, char **argv)
 		  err.msg);
 	ktap_result(&t, ret == -EBUSY && strstr(err.msg, "memory provider"),
 		    "header_split_stays_on_while_bound");
+
+	/* ... nor can an XDP program come to a device with a bound queue. */
+	ret = xdp_attach(nsim);
+	ktap_diag("XDP attach while bound: %s",
+		  ret < 0 ? strerror(-ret) : "attached");
+	if (ret >= 0)
+		close(ret);
+	ktap_result(&t, ret == -EBUSY, "xdp_refused_while_bound");
 
 	if (held)
 		dm_unbind(held);
