@@ -46,6 +46,19 @@ back_to_start() {
 	done
 }
 
+# back_to_start for the binding count alone (start="bindings N").
+back_to_start_bindings() {
+	local deadline=$((SECONDS + 30))
+	nsim_flush_deferred_frees
+	until [ "$(counters | cut -d' ' -f1-2)" = "$start" ]; do
+		if [ $SECONDS -ge $deadline ]; then
+			ktap_diag "counters: $(counters), want $start"
+			return 1
+		fi
+		sleep 0.1	# polls a condition, with a deadline
+	done
+}
+
 # devmemctl bind DEV ARGS... hold, in the RX namespace, in the background.
 # Returns once the binding is made (its line printed) or refused; the
 # binding lasts until hold_stop closes devmemctl's stdin.
@@ -123,9 +136,11 @@ trap nsim_pair_destroy EXIT
 mkdir -p $out
 
 # The start: no binding and no buffer out (what an earlier test left must
-# have drained), and the exporter's pinned pages as they are now.
+# have drained, and with it that test's dma-buf), then the exporter's
+# pinned pages as they are once it has.
 nsim_pair_create 4 && rx "$BIN/devmemctl" hds "$NSIM_IF_RX" on >/dev/null &&
 	[ -r $provider ] && [ -r $exporter ] && [ -w $nsim_dfs/rxq_restart_fail ] &&
+	start="bindings 0" && back_to_start_bindings &&
 	start="bindings 0 out 0 pages $(awk '$1 == "pages" { print $2 }' $exporter)" &&
 	back_to_start
 ktap_result $? pair_hds_and_no_binding_left || ktap_exit
