@@ -47,20 +47,21 @@ static void dmabuf_pp_mp_destroy(struct page_pool *pool)
 	dmabuf_pp_binding_put(pool->mp_priv);
 }
 
+/*
+ * A buffer leaves the free stack for @pool: it becomes the pool's (pp info)
+ * and counts as held until dmabuf_pp_mp_release(), which is how page_pool
+ * knows when every buffer it handed out has come back.
+ */
 static netmem_ref dmabuf_pp_mp_alloc(struct page_pool *pool, gfp_t gfp)
 {
-	struct net_iov *niov;
-	netmem_ref netmem;
+	struct net_iov *niov = dmabuf_pp_niov_get(pool->mp_priv);
 
-	niov = dmabuf_pp_niov_get(pool->mp_priv);
 	if (!niov)
-		return 0;
-
-	netmem = net_iov_to_netmem(niov);
-	page_pool_set_pp_info(pool, netmem);
-	pool->pages_state_hold_cnt++;
-	trace_page_pool_state_hold(pool, netmem, pool->pages_state_hold_cnt);
-	return netmem;
+		return 0;	/* all out: the driver sees an empty pool */
+	page_pool_set_pp_info(pool, net_iov_to_netmem(niov));
+	trace_page_pool_state_hold(pool, net_iov_to_netmem(niov),
+				   ++pool->pages_state_hold_cnt);
+	return net_iov_to_netmem(niov);
 }
 
 /* The last reference to a buffer is gone: it goes back on the free stack.

@@ -19,6 +19,13 @@
 #include "../core/netdev-genl-gen.h"
 #include "provider.h"
 
+/* The user lets go: off the queues, and the user's reference dropped. */
+static void dmabuf_pp_nl_unbind(struct dmabuf_pp_binding *binding)
+{
+	dmabuf_pp_queues_remove(binding);
+	dmabuf_pp_binding_put(binding);
+}
+
 /* Collect the RX queue indexes of the request; at least one. */
 static u32 *dmabuf_pp_nl_queues(struct genl_info *info, unsigned int *count)
 {
@@ -162,8 +169,7 @@ int dmabuf_pp_nl_bind_rx(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(rsp, info);
 
 err_unbind:
-	dmabuf_pp_queues_remove(binding);
-	dmabuf_pp_binding_put(binding);
+	dmabuf_pp_nl_unbind(binding);
 err_unlock:
 	rtnl_unlock();
 err_free_rsp:
@@ -171,11 +177,6 @@ err_free_rsp:
 err_free_idx:
 	kfree(idx);
 	return err;
-}
-
-void dmabuf_pp_nl_sock_priv_init(struct list_head *bindings)
-{
-	INIT_LIST_HEAD(bindings);
 }
 
 /**
@@ -192,8 +193,7 @@ void dmabuf_pp_nl_sock_priv_destroy(struct list_head *bindings)
 	rtnl_lock();
 	list_for_each_entry_safe(binding, tmp, bindings, sock_link) {
 		list_del(&binding->sock_link);
-		dmabuf_pp_queues_remove(binding);
-		dmabuf_pp_binding_put(binding);
+		dmabuf_pp_nl_unbind(binding);
 	}
 	rtnl_unlock();
 }

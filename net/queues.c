@@ -20,15 +20,18 @@
 
 #include "provider.h"
 
-static bool dmabuf_pp_header_split_on(struct net_device *dev)
+/* The device's tcp-data-split mode as ethtool reports it; none is unknown. */
+static u8 dmabuf_pp_data_split(struct net_device *dev)
 {
-	struct kernel_ethtool_ringparam kring = {};
+	const struct ethtool_ops *ops = dev->ethtool_ops;
+	struct kernel_ethtool_ringparam kring = {
+		.tcp_data_split = ETHTOOL_TCP_DATA_SPLIT_UNKNOWN,
+	};
 	struct ethtool_ringparam ring = {};
 
-	if (!dev->ethtool_ops || !dev->ethtool_ops->get_ringparam)
-		return false;
-	dev->ethtool_ops->get_ringparam(dev, &ring, &kring, NULL);
-	return kring.tcp_data_split == ETHTOOL_TCP_DATA_SPLIT_ENABLED;
+	if (ops && ops->get_ringparam)
+		ops->get_ringparam(dev, &ring, &kring, NULL);
+	return kring.tcp_data_split;
 }
 
 /* The device that DMAs into queue @idx's buffers. 6.12 has no per-queue
@@ -103,7 +106,8 @@ struct device *dmabuf_pp_queues_check(struct net_device *dev, const u32 *idx,
 				   dev->name);
 		return ERR_PTR(-EEXIST);
 	}
-	if (!dmabuf_pp_header_split_on(dev)) {
+	/* Payload may only land in the dma-buf when headers go elsewhere. */
+	if (dmabuf_pp_data_split(dev) != ETHTOOL_TCP_DATA_SPLIT_ENABLED) {
 		NL_SET_ERR_MSG_FMT(extack,
 				   "header split is off on %s; turn on tcp-data-split first",
 				   dev->name);

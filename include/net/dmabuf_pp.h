@@ -5,7 +5,9 @@
  * net/core/devmem.c: net/core/devmem.h includes this header instead of
  * declaring upstream's binding, and the few core call sites that reach
  * into a binding (bind-rx, the queue and page-pool dumps, netdev
- * unregister, the TCP receive path) call the functions below.
+ * unregister, the TCP receive path and close) call the functions below.
+ * A binding socket's list starts empty as upstream's does
+ * (netdev_nl_sock_priv_init()); only its destruction is ours.
  *
  * The provider's own objects are in net/dmabuf_pp/provider.h; the design
  * is in Documentation/devmem-provider.md.
@@ -62,7 +64,6 @@ static inline u32 net_iov_binding_id(const struct net_iov *niov)
 u32 dmabuf_pp_mp_binding_id(const void *mp_priv);
 
 int dmabuf_pp_nl_bind_rx(struct sk_buff *skb, struct genl_info *info);
-void dmabuf_pp_nl_sock_priv_init(struct list_head *bindings);
 void dmabuf_pp_nl_sock_priv_destroy(struct list_head *bindings);
 
 /* A devmem TCP socket's descriptor is closed: its tokens are given back. */

@@ -114,18 +114,6 @@ static int devmem_pools(int ifindex)
 	return n;
 }
 
-static int make_dmabuf(void)
-{
-	int memfd, fd;
-
-	memfd = memfd_make("bind-errors", DMABUF_SIZE, false, F_SEAL_SHRINK);
-	if (memfd < 0)
-		return memfd;
-	fd = udmabuf_make(memfd, 0, DMABUF_SIZE, 0);
-	close(memfd);
-	return fd;
-}
-
 int main(int argc, char **argv)
 {
 	static const unsigned int q1[] = { 1 }, q99[] = { 99 }, q11[] = { 1, 1 };
@@ -141,7 +129,7 @@ int main(int argc, char **argv)
 	ktap_start(&t, strict ? 12 : 10);
 	nsim = dm_ifindex(argv[1]);
 	veth = dm_ifindex(argv[2]);
-	dmabuf = make_dmabuf();
+	dmabuf = udmabuf_make_anon("bind-errors", DMABUF_SIZE, 0);
 	notbuf = memfd_make("not-a-dmabuf", DMABUF_SIZE, false, F_SEAL_SHRINK);
 	if (nsim <= 0 || veth <= 0 || dmabuf < 0 || notbuf < 0) {
 		ktap_diag("setup: nsim %d veth %d dmabuf %d memfd %d", nsim,

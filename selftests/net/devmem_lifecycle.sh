@@ -29,35 +29,24 @@ counters() {
 	echo "bindings $b out $o pages $p"
 }
 
-# Bindings outlive their socket until their page_pools drain, which
-# page_pool retries once a second, and skbs freed on another CPU wait in
-# that CPU's defer list: flush those, then wait for the counters to come
-# back to the start (at most 30 s).
-back_to_start() {
-	local deadline=$((SECONDS + 30)) now
+# Wait (at most 30 s) until the counters start with WANT. Bindings outlive
+# their socket until their page_pools drain, which page_pool retries once
+# a second, and skbs freed on another CPU wait in that CPU's defer list:
+# flush those first.
+wait_counters() {
+	local want=$1 deadline=$((SECONDS + 30)) now
 	nsim_flush_deferred_frees
-	while now=$(counters); [ "$now" != "$start" ]; do
+	while now=$(counters); [[ $now != "$want"* ]]; do
 		if [ $SECONDS -ge $deadline ]; then
-			ktap_diag "counters: $now, at the start: $start"
-			cat $provider | sed 's/^/# /'
+			ktap_diag "counters: $now, want: $want"
+			sed 's/^/# /' $provider
 			return 1
 		fi
 		sleep 0.1	# polls a condition, with a deadline
 	done
 }
 
-# back_to_start for the binding count alone (start="bindings N").
-back_to_start_bindings() {
-	local deadline=$((SECONDS + 30))
-	nsim_flush_deferred_frees
-	until [ "$(counters | cut -d' ' -f1-2)" = "$start" ]; do
-		if [ $SECONDS -ge $deadline ]; then
-			ktap_diag "counters: $(counters), want $start"
-			return 1
-		fi
-		sleep 0.1	# polls a condition, with a deadline
-	done
-}
+back_to_start() { wait_counters "$start"; }
 
 # devmemctl bind DEV ARGS... hold, in the RX namespace, in the background.
 # Returns once the binding is made (its line printed) or refused; the
@@ -67,7 +56,10 @@ hold_start() {
 	in=$(mktemp -u /tmp/hold-in.XXXXXX)
 	o=$(mktemp -u /tmp/hold-out.XXXXXX)
 	mkfifo "$in" "$o" || return 1
-	rx "$BIN/devmemctl" bind "$@" hold < "$in" > "$o" 2> $out/hold.err &
+	# Not through rx(): a backgrounded function is a subshell, and
+	# HOLD_PID must be devmemctl itself (ip netns exec execs it).
+	ip netns exec "$NSIM_NS_RX" "$BIN/devmemctl" bind "$@" hold \
+		< "$in" > "$o" 2> $out/hold.err &
 	HOLD_PID=$!
 	exec {HOLD_IN}> "$in" {HOLD_OUT}< "$o"
 	rm -f "$in" "$o"
@@ -98,6 +90,23 @@ for r in reps:
     print("#", r)
 sys.exit(0 if ok else 1)
 PY
+}
+
+# devmem-rx with ARGS receiving FLOWS verified flows of BYTES each, sent
+# from the other side; passes when both ends did and every report is
+# verified with all payload in the dma-buf. NAME names the output files.
+verified_run() {
+	local name=$1 flows=$2 bytes=$3 send_rc rx_rc
+	shift 3
+	nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -p $port -n "$bytes" \
+		--flows "$flows" --verify --json --ready-fd 3 --timeout 120 "$@" \
+		> "$out/$name.json" 2> "$out/$name.err"
+	send_flows "$flows" "$bytes"
+	send_rc=$?
+	wait $NSIM_RX_PID
+	rx_rc=$?
+	ktap_diag "$(cat "$out/$name.err")"
+	[ $send_rc = 0 ] && [ $rx_rc = 0 ] && reports_ok "$out/$name.json" "$flows"
 }
 
 # Send BYTES on each of FLOWS connections to the devmem-rx started before.
@@ -140,39 +149,18 @@ mkdir -p $out
 # pinned pages as they are once it has.
 nsim_pair_create 4 && rx "$BIN/devmemctl" hds "$NSIM_IF_RX" on >/dev/null &&
 	[ -r $provider ] && [ -r $exporter ] && [ -w $nsim_dfs/rxq_restart_fail ] &&
-	start="bindings 0" && back_to_start_bindings &&
-	start="bindings 0 out 0 pages $(awk '$1 == "pages" { print $2 }' $exporter)" &&
-	back_to_start
+	wait_counters "bindings 0 out 0 " &&
+	start=$(counters)
 ktap_result $? pair_hds_and_no_binding_left || ktap_exit
 
 # --- binding several queues ------------------------------------------------
 # One binding over all four queues, RSS spreading four flows over them.
 rx ethtool -X "$NSIM_IF_RX" equal 4 &&
-	nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q 0-3 -p $port \
-		-n 16M --flows 4 --verify --json --ready-fd 3 --timeout 120 \
-		> $out/flows.json 2> $out/flows.err
-rx_pid=$NSIM_RX_PID
-send_flows 4 16M
-send_rc=$?
-wait $rx_pid
-rx_rc=$?
-ktap_diag "$(cat $out/flows.err)"
-[ $send_rc = 0 ] && [ $rx_rc = 0 ] && reports_ok $out/flows.json 4 &&
-	back_to_start
+	verified_run flows 4 16M -q 0-3 && back_to_start
 ktap_result $? four_queues_four_flows_verified
 
 # The same through a dma-buf of the system heap: pages we never see.
-nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q 0-3 -p $port -n 32M \
-	--heap --verify --json --ready-fd 3 --timeout 120 \
-	> $out/heap.json 2> $out/heap.err
-rx_pid=$NSIM_RX_PID
-send_flows 1 32M
-send_rc=$?
-wait $rx_pid
-rx_rc=$?
-ktap_diag "$(cat $out/heap.err)"
-[ $send_rc = 0 ] && [ $rx_rc = 0 ] && reports_ok $out/heap.json 1 &&
-	back_to_start
+verified_run heap 1 32M -q 0-3 --heap && back_to_start
 ktap_result $? system_heap_dmabuf_verified
 
 # Queue 2 fails to restart: queues 0 and 1, already restarted with the
@@ -193,28 +181,35 @@ rx "$BIN/devmemctl" bind "$NSIM_IF_RX" queues 0-3 udmabuf 4M > $out/again.out 2>
 ktap_result $? queues_bindable_after_failed_bind "$(cat $out/again.out)"
 
 # --- lifetime ---------------------------------------------------------------
-# devmemctl closes its dma-buf (and memfd) fds right after binding: the
-# binding keeps the dma-buf and shows up whole.
+# devmemctl closes its dma-buf fd right after binding: the binding keeps
+# the dma-buf and shows up whole, while devmemctl holds only its sockets.
 hold_start "$NSIM_IF_RX" queues 3 udmabuf 8M &&
 	id=${HOLD_LINE#binding } && id=${id%% *} &&
 	grep -q "^binding $id ifindex [1-9][0-9]* queues 1 buffers 2048 free" $provider &&
-	! ls -l /proc/$HOLD_PID/fd | grep -q dmabuf
+	fds=$(ls -l /proc/$HOLD_PID/fd) && grep -q "socket:" <<< "$fds" &&
+	! grep -qE "dmabuf|memfd" <<< "$fds"
 rc=$?
+[ $rc = 0 ] || ktap_diag "devmemctl's fds:" $(awk '{ print $NF }' <<< "$fds")
 hold_stop && [ $rc = 0 ] && back_to_start
 ktap_result $? dmabuf_fd_closed_right_after_bind "$HOLD_LINE"
 
-# ethtool -L cannot take away a bound queue; it can once unbound.
+# ethtool -L cannot take away a bound queue, and says the memory provider
+# is why (RSS is on queues 0-1 and no ntuple rule exists, so nothing else
+# stands in the way); once unbound it can.
 rx ethtool -X "$NSIM_IF_RX" equal 2 &&
-	rx ethtool -K "$NSIM_IF_RX" ntuple on &&
-	rx ethtool -N "$NSIM_IF_RX" flow-type tcp4 dst-ip "$NSIM_ADDR_RX" \
-		dst-port $port action 3 >/dev/null &&
 	hold_start "$NSIM_IF_RX" queues 3 udmabuf 4M
 rc=$?
-! rx ethtool -L "$NSIM_IF_RX" combined 2 2> $out/chan.err
+! rx ethtool -L "$NSIM_IF_RX" combined 2 2> $out/chan.err &&
+	grep -q "memory provider" $out/chan.err
 refused=$?
 ktap_diag "$(cat $out/chan.err)"
-hold_stop && [ $rc = 0 ] && [ $refused = 0 ] && back_to_start
+hold_stop && [ $rc = 0 ] && [ $refused = 0 ] &&
+	rx ethtool -L "$NSIM_IF_RX" combined 2 &&
+	rx ethtool -L "$NSIM_IF_RX" combined 4 && back_to_start
 ktap_result $? channels_cannot_drop_a_bound_queue
+
+# The rest steers its flows to queue 3.
+nsim_steer_port $port 3 || ktap_diag "steering to queue 3 failed"
 
 # The receiver dies mid-stream holding every token: its netlink socket
 # (opened first, so closed first) unbinds while the TCP socket still holds

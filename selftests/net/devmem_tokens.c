@@ -420,18 +420,6 @@ static int loopback_conn(int *client)
 	return fd;
 }
 
-static int make_dmabuf(void)
-{
-	int memfd, fd;
-
-	memfd = memfd_make("devmem-tokens", DMABUF_SIZE, false, F_SEAL_SHRINK);
-	if (memfd < 0)
-		return memfd;
-	fd = udmabuf_make(memfd, 0, DMABUF_SIZE, 0);
-	close(memfd);
-	return fd;
-}
-
 static const struct {
 	bool (*run)(void);
 	const char *name;
@@ -462,7 +450,7 @@ int main(int argc, char **argv)
 	}
 	ifindex = dm_ifindex(argv[1]);
 	queue = strtoul(argv[2], NULL, 10);
-	dmabuf = make_dmabuf();
+	dmabuf = udmabuf_make_anon("devmem-tokens", DMABUF_SIZE, 0);
 	if (ifindex <= 0 || dmabuf < 0) {
 		ktap_diag("setup: ifindex %d dmabuf %d", ifindex, dmabuf);
 		return 1;

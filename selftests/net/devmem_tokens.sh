@@ -59,12 +59,7 @@ rx "$BIN/devmemctl" hds "$NSIM_IF_RX" on >/dev/null 2>$out/hds.err &&
 ktap_result $? header_split_on "$(cat $out/hds.err)"
 
 # RSS over queues 0-1 only; the devmem flow is steered to queue 3.
-rx ethtool -X "$NSIM_IF_RX" equal 2 &&
-	rx ethtool -K "$NSIM_IF_RX" ntuple on &&
-	rx ethtool -N "$NSIM_IF_RX" flow-type tcp4 dst-ip "$NSIM_ADDR_RX" \
-		dst-port $port action $queue >/dev/null &&
-	[ "$(rx ethtool -x "$NSIM_IF_RX" | awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) if ($i > 1) n++ } END { print n + 0 }')" = 0 ] &&
-	rx ethtool -n "$NSIM_IF_RX" | grep -q "Action: Direct to queue $queue"
+nsim_steer_port $port $queue
 ktap_result $? rss_and_ntuple_steering
 
 send_rc="not run: the program never got ready"

@@ -349,7 +349,7 @@ static int cmd_bind(int argc, char **argv)
 	struct bind_args a = { .repeat = 1 };
 	struct dm_binding *b;
 	char name[IF_NAMESIZE];
-	int ifindex, memfd, buf, ret;
+	int ifindex, buf, ret;
 	struct dm_err e;
 
 	if (argc < 1)
@@ -361,39 +361,24 @@ static int cmd_bind(int argc, char **argv)
 	if (ret)
 		return ret;
 
-	memfd = memfd_make("devmemctl", a.size, false, F_SEAL_SHRINK);
-	if (memfd < 0)
-		return refused_sys("memfd", -memfd);
-	buf = udmabuf_make(memfd, 0, a.size, UDMABUF_FLAGS_CLOEXEC);
-	if (buf < 0) {
-		ret = refused_sys("UDMABUF_CREATE", -buf);
-		goto close_memfd;
-	}
-	/* repeat N: N - 1 binds undone at once, then the one we keep */
-	for (unsigned long i = 1; i < a.repeat; i++) {
+	buf = udmabuf_make_anon("devmemctl", a.size, UDMABUF_FLAGS_CLOEXEC);
+	if (buf < 0)
+		return refused_sys("udmabuf", -buf);
+	/* repeat N: N binds, all but the last undone at once */
+	for (unsigned long i = 0; i < a.repeat; i++) {
+		if (i)
+			dm_unbind(b);
 		if (dm_bind_rx(ifindex, buf, a.queues, a.nqueues, &b, &e)) {
-			ret = refused(&e);
-			goto close_buf;
+			close(buf);
+			return refused(&e);
 		}
-		dm_unbind(b);
 	}
-	ret = dm_bind_rx(ifindex, buf, a.queues, a.nqueues, &b, &e) ?
-		refused(&e) : 0;
 	/* A binding holds its own reference to the dma-buf: ours can go. */
 	close(buf);
-	close(memfd);
-	if (ret)
-		return ret;
 	print_binding(&a, dm_binding_id(b), name, ifindex);
 	if (a.hold)
 		ret = hold();
 	dm_unbind(b);
-	return ret;
-
-close_buf:
-	close(buf);
-close_memfd:
-	close(memfd);
 	return ret;
 }
 

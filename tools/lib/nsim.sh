@@ -7,6 +7,7 @@
 #   nsim_xfer BYTES [RECV ARGS]    one pattern transfer TX -> RX (tcpxfer)
 #   nsim_rx_start CMD [ARG...]     a receiver in the RX namespace, once ready
 #   nsim_rx_stat NAME              an ethtool -S counter of the RX device
+#   nsim_steer_port PORT QUEUE     RSS on queues 0-1, TCP to PORT on QUEUE
 #   nsim_flush_deferred_frees      let every CPU free the skbs it deferred
 #
 # After create, these name the two ends:
@@ -108,6 +109,22 @@ nsim_flush_deferred_frees() {
 nsim_rx_stat() {
 	ip netns exec "$NSIM_NS_RX" ethtool -S "$NSIM_IF_RX" |
 		awk -v k="$1:" '$1 == k { print $2 }'
+}
+
+# Keep RSS on the RX device's queues 0-1 and steer TCP to the RX address
+# and PORT to QUEUE with an ntuple rule, so that QUEUE sees that one flow.
+# Fails unless the device reports exactly that back.
+nsim_steer_port() {
+	local port=$1 queue=$2
+	ip netns exec "$NSIM_NS_RX" ethtool -X "$NSIM_IF_RX" equal 2 &&
+		ip netns exec "$NSIM_NS_RX" ethtool -K "$NSIM_IF_RX" ntuple on &&
+		ip netns exec "$NSIM_NS_RX" ethtool -N "$NSIM_IF_RX" flow-type tcp4 \
+			dst-ip "$NSIM_ADDR_RX" dst-port "$port" action "$queue" > /dev/null &&
+		[ "$(ip netns exec "$NSIM_NS_RX" ethtool -x "$NSIM_IF_RX" |
+			awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) if ($i > 1) n++ }
+			     END { print n + 0 }')" = 0 ] &&
+		ip netns exec "$NSIM_NS_RX" ethtool -n "$NSIM_IF_RX" |
+			grep -q "Action: Direct to queue $queue"
 }
 
 # Send BYTES of the pattern from the TX to the RX namespace over the pair,

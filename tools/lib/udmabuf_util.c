@@ -56,6 +56,18 @@ int udmabuf_make(int memfd, uint64_t offset, uint64_t size, unsigned int flags)
 	return err ? err : fd;
 }
 
+int udmabuf_make_anon(const char *name, uint64_t size, unsigned int flags)
+{
+	int memfd, fd;
+
+	memfd = memfd_make(name, size, false, F_SEAL_SHRINK);
+	if (memfd < 0)
+		return memfd;
+	fd = udmabuf_make(memfd, 0, size, flags);
+	close(memfd);	/* the dma-buf holds the memory */
+	return fd;
+}
+
 int udmabuf_make_list(const struct udmabuf_create_item *items,
 		      unsigned int count, unsigned int flags)
 {

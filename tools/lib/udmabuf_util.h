@@ -20,6 +20,13 @@ int memfd_make(const char *name, size_t size, bool hugetlb, unsigned int seals);
 /* UDMABUF_CREATE over [@offset, @offset + @size) of @memfd. Returns the fd. */
 int udmabuf_make(int memfd, uint64_t offset, uint64_t size, unsigned int flags);
 
+/*
+ * A @size-byte dma-buf over a new shmem memfd of its own (sealed against
+ * shrinking, as udmabuf requires), for users that never touch the memory
+ * from the CPU side: the memfd is not kept. Returns the dma-buf fd.
+ */
+int udmabuf_make_anon(const char *name, uint64_t size, unsigned int flags);
+
 struct udmabuf_create_item;
 
 /*
