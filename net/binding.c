@@ -82,6 +82,7 @@ static void dmabuf_pp_unmap(struct dmabuf_pp_binding *binding)
  * @dev: the netdev whose queues will use it; RTNL held
  * @dma_dev: the DMA device behind those queues (dmabuf_pp_queues_check())
  * @fd: the user's dma-buf fd
+ * @buf_shift: log2 of the buffer size of one net_iov
  * @extack: where to say why it failed
  *
  * The binding starts with the user's reference, bound to no queue.
@@ -90,7 +91,8 @@ static void dmabuf_pp_unmap(struct dmabuf_pp_binding *binding)
  */
 struct dmabuf_pp_binding *
 dmabuf_pp_binding_create(struct net_device *dev, struct device *dma_dev,
-			 unsigned int fd, struct netlink_ext_ack *extack)
+			 unsigned int fd, unsigned int buf_shift,
+			 struct netlink_ext_ack *extack)
 {
 	struct dmabuf_pp_binding *binding;
 	int err;
@@ -121,7 +123,7 @@ dmabuf_pp_binding_create(struct net_device *dev, struct device *dma_dev,
 	if (err)
 		goto err_put_dma_dev;
 
-	err = dmabuf_pp_carve(binding, extack);
+	err = dmabuf_pp_carve(binding, buf_shift, extack);
 	if (err)
 		goto err_unmap;
 

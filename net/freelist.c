@@ -2,7 +2,8 @@
 /*
  * The mapped table carved into buffers, and the buffers' allocator.
  *
- * Each mapped entry is cut into page-sized buffers, one net_iov each, in
+ * Each mapped entry is cut into buffers of the size the queues post
+ * (4 KiB to 64 KiB, a power of two), one net_iov each, in
  * dma-buf order: the net_iov at index i covers bytes [i << shift, (i + 1)
  * << shift) of the dma-buf, because every entry's length is a whole number
  * of buffers. The DMA address of every buffer is written into its net_iov
@@ -60,16 +61,18 @@ static int dmabuf_pp_count(struct dmabuf_pp_binding *binding,
 /**
  * dmabuf_pp_carve() - cut the mapped table into net_iovs, all free
  * @binding: a mapped binding
+ * @shift: log2 of the buffer size; every mapped range must be aligned to
+ *	it in address and length
  * @extack: where to say why the table cannot be used
  *
  * Return: 0 or a negative errno.
  */
-int dmabuf_pp_carve(struct dmabuf_pp_binding *binding,
+int dmabuf_pp_carve(struct dmabuf_pp_binding *binding, unsigned int shift,
 		    struct netlink_ext_ack *extack)
 {
 	struct dmabuf_pp_area *area = &binding->area;
 	struct scatterlist *sg;
-	unsigned int i, shift = PAGE_SHIFT;
+	unsigned int i;
 	u32 n = 0;
 	int count;
 
@@ -98,7 +101,7 @@ int dmabuf_pp_carve(struct dmabuf_pp_binding *binding,
 			struct net_iov *niov = &area->niovs[n];
 
 			niov->pp_area = area;
-			/* Cannot fail: the address is buffer (page) aligned. */
+			/* Cannot fail: the address is buffer aligned. */
 			page_pool_set_dma_addr_netmem(net_iov_to_netmem(niov),
 						      sg_dma_address(sg) + off);
 			/* Pushed in reverse, so buffers go out in order. */

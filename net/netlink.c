@@ -94,9 +94,9 @@ int dmabuf_pp_nl_bind_rx(struct sk_buff *skb, struct genl_info *info)
 	struct list_head *sock_bindings;
 	struct net_device *netdev;
 	struct device *dma_dev;
+	unsigned int n, buf_shift;
 	u32 ifindex, fd, *idx;
 	struct sk_buff *rsp;
-	unsigned int n;
 	void *hdr;
 	int err;
 
@@ -138,13 +138,15 @@ int dmabuf_pp_nl_bind_rx(struct sk_buff *skb, struct genl_info *info)
 		goto err_unlock;
 	}
 
-	dma_dev = dmabuf_pp_queues_check(netdev, idx, n, info->extack);
+	dma_dev = dmabuf_pp_queues_check(netdev, idx, n, &buf_shift,
+					 info->extack);
 	if (IS_ERR(dma_dev)) {
 		err = PTR_ERR(dma_dev);
 		goto err_unlock;
 	}
 
-	binding = dmabuf_pp_binding_create(netdev, dma_dev, fd, info->extack);
+	binding = dmabuf_pp_binding_create(netdev, dma_dev, fd, buf_shift,
+					   info->extack);
 	if (IS_ERR(binding)) {
 		err = PTR_ERR(binding);
 		goto err_unlock;

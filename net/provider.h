@@ -36,6 +36,9 @@ struct net_device;
 struct netlink_ext_ack;
 struct sg_table;
 
+/* Largest buffer one net_iov may stand for (rx-buf-len of the queues). */
+#define DMABUF_PP_MAX_BUF_SIZE	(64U << 10)
+
 /**
  * struct dmabuf_pp_binding - a dma-buf bound to RX queues of one netdev
  * @id: what bind-rx returned; unique among live bindings
@@ -88,7 +91,8 @@ struct dmabuf_pp_binding {
 /* binding.c */
 struct dmabuf_pp_binding *
 dmabuf_pp_binding_create(struct net_device *dev, struct device *dma_dev,
-			 unsigned int fd, struct netlink_ext_ack *extack);
+			 unsigned int fd, unsigned int buf_shift,
+			 struct netlink_ext_ack *extack);
 void dmabuf_pp_binding_put(struct dmabuf_pp_binding *binding);
 
 static inline void dmabuf_pp_binding_get(struct dmabuf_pp_binding *binding)
@@ -100,7 +104,7 @@ static inline void dmabuf_pp_binding_get(struct dmabuf_pp_binding *binding)
 extern struct xarray dmabuf_pp_bindings;
 
 /* freelist.c */
-int dmabuf_pp_carve(struct dmabuf_pp_binding *binding,
+int dmabuf_pp_carve(struct dmabuf_pp_binding *binding, unsigned int shift,
 		    struct netlink_ext_ack *extack);
 void dmabuf_pp_uncarve(struct dmabuf_pp_binding *binding);
 struct net_iov *dmabuf_pp_niov_get(struct dmabuf_pp_binding *binding);
@@ -111,7 +115,7 @@ extern const struct memory_provider_ops dmabuf_pp_mp_ops;
 
 /* queues.c */
 struct device *dmabuf_pp_queues_check(struct net_device *dev, const u32 *idx,
-				      unsigned int n,
+				      unsigned int n, unsigned int *buf_shift,
 				      struct netlink_ext_ack *extack);
 int dmabuf_pp_queues_install(struct dmabuf_pp_binding *binding,
 			     const u32 *idx, unsigned int n,

@@ -12,6 +12,7 @@
 #include <linux/bitmap.h>
 #include <linux/ethtool.h>
 #include <linux/ethtool_netlink.h>
+#include <linux/log2.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <net/netdev_queues.h>
@@ -20,18 +21,41 @@
 
 #include "provider.h"
 
-/* The device's tcp-data-split mode as ethtool reports it; none is unknown. */
-static u8 dmabuf_pp_data_split(struct net_device *dev)
+/* The device's ring parameters as ethtool reports them: header split
+ * (none is unknown) and RX buffer length (0 when the driver does not say).
+ */
+static void dmabuf_pp_ring(struct net_device *dev,
+			   struct kernel_ethtool_ringparam *kring)
 {
 	const struct ethtool_ops *ops = dev->ethtool_ops;
-	struct kernel_ethtool_ringparam kring = {
-		.tcp_data_split = ETHTOOL_TCP_DATA_SPLIT_UNKNOWN,
-	};
 	struct ethtool_ringparam ring = {};
 
+	*kring = (struct kernel_ethtool_ringparam) {
+		.tcp_data_split = ETHTOOL_TCP_DATA_SPLIT_UNKNOWN,
+	};
 	if (ops && ops->get_ringparam)
-		ops->get_ringparam(dev, &ring, &kring, NULL);
-	return kring.tcp_data_split;
+		ops->get_ringparam(dev, &ring, kring, NULL);
+}
+
+/*
+ * log2 of the size of the buffers the device's RX queues post: a net_iov
+ * must be exactly one buffer. A driver that does not report rx-buf-len
+ * posts pages.
+ */
+static int dmabuf_pp_buf_shift(struct net_device *dev, u32 rx_buf_len,
+			       struct netlink_ext_ack *extack)
+{
+	if (!rx_buf_len)
+		return PAGE_SHIFT;
+	if (!is_power_of_2(rx_buf_len) || rx_buf_len < PAGE_SIZE ||
+	    rx_buf_len > DMABUF_PP_MAX_BUF_SIZE) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "rx-buf-len %u of %s is not a power of two from %lu to %u",
+				   rx_buf_len, dev->name, PAGE_SIZE,
+				   DMABUF_PP_MAX_BUF_SIZE);
+		return -EOPNOTSUPP;
+	}
+	return ilog2(rx_buf_len);
 }
 
 /* The device that DMAs into queue @idx's buffers. 6.12 has no per-queue
@@ -77,6 +101,8 @@ static int dmabuf_pp_queue_check(struct net_device *dev, u32 idx,
  * @dev: the netdev; RTNL held
  * @idx: RX queue indexes
  * @n: how many, at least one
+ * @buf_shift: set to log2 of the size of the buffers the queues post
+ *	(ethtool rx-buf-len), which is what each net_iov must be
  * @extack: where to say why not
  *
  * Everything that can be checked before a queue is touched is checked
@@ -85,12 +111,13 @@ static int dmabuf_pp_queue_check(struct net_device *dev, u32 idx,
  * Return: the DMA device all the queues share, or an ERR_PTR().
  */
 struct device *dmabuf_pp_queues_check(struct net_device *dev, const u32 *idx,
-				      unsigned int n,
+				      unsigned int n, unsigned int *buf_shift,
 				      struct netlink_ext_ack *extack)
 {
+	struct kernel_ethtool_ringparam kring;
 	struct device *dma_dev = NULL;
 	unsigned int i, j;
-	int err;
+	int err, shift;
 
 	ASSERT_RTNL();
 
@@ -106,13 +133,18 @@ struct device *dmabuf_pp_queues_check(struct net_device *dev, const u32 *idx,
 				   dev->name);
 		return ERR_PTR(-EEXIST);
 	}
+	dmabuf_pp_ring(dev, &kring);
 	/* Payload may only land in the dma-buf when headers go elsewhere. */
-	if (dmabuf_pp_data_split(dev) != ETHTOOL_TCP_DATA_SPLIT_ENABLED) {
+	if (kring.tcp_data_split != ETHTOOL_TCP_DATA_SPLIT_ENABLED) {
 		NL_SET_ERR_MSG_FMT(extack,
 				   "header split is off on %s; turn on tcp-data-split first",
 				   dev->name);
 		return ERR_PTR(-EINVAL);
 	}
+	shift = dmabuf_pp_buf_shift(dev, kring.rx_buf_len, extack);
+	if (shift < 0)
+		return ERR_PTR(shift);
+	*buf_shift = shift;
 
 	for (i = 0; i < n; i++) {
 		struct device *qdev;

@@ -129,7 +129,7 @@ int main(int argc, char **argv)
 	ktap_start(&t, strict ? 12 : 10);
 	nsim = dm_ifindex(argv[1]);
 	veth = dm_ifindex(argv[2]);
-	dmabuf = udmabuf_make_anon("bind-errors", DMABUF_SIZE, 0);
+	dmabuf = udmabuf_make_anon("bind-errors", 0, DMABUF_SIZE, false, 0);
 	notbuf = memfd_make("not-a-dmabuf", DMABUF_SIZE, false, F_SEAL_SHRINK);
 	if (nsim <= 0 || veth <= 0 || dmabuf < 0 || notbuf < 0) {
 		ktap_diag("setup: nsim %d veth %d dmabuf %d memfd %d", nsim,

@@ -450,7 +450,7 @@ int main(int argc, char **argv)
 	}
 	ifindex = dm_ifindex(argv[1]);
 	queue = strtoul(argv[2], NULL, 10);
-	dmabuf = udmabuf_make_anon("devmem-tokens", DMABUF_SIZE, 0);
+	dmabuf = udmabuf_make_anon("devmem-tokens", 0, DMABUF_SIZE, false, 0);
 	if (ifindex <= 0 || dmabuf < 0) {
 		ktap_diag("setup: ifindex %d dmabuf %d", ifindex, dmabuf);
 		return 1;

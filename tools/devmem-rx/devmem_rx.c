@@ -12,7 +12,9 @@
  *
  * With --heap the dma-buf comes from the system dma-heap instead (its
  * pages are invisible to the importer; checking reads the dma-buf's own
- * mapping). With --flows N, N children each receive one connection on the
+ * mapping); with --hugetlb the memfd is backed by 2 MiB huge pages, whose
+ * mapped ranges fit RX buffers of up to 64 KiB (ethtool rx-buf-len). With
+ * --flows N, N children each receive one connection on the
  * same binding. --hold-tokens keeps every token until the socket closes,
  * which is what teardown tests need.
  */
@@ -58,6 +60,7 @@ struct opts {
 	bool json;
 	bool hds;
 	bool heap;
+	bool hugetlb;
 	bool hold_tokens;
 	int flows;
 	int ready_fd;
@@ -71,6 +74,7 @@ struct stats {
 	uint64_t linear_bytes;	/* SCM_DEVMEM_LINEAR: heads copied to the iov */
 	uint64_t plain_bytes;	/* no devmem cmsg at all: not our queue */
 	uint64_t frags;
+	uint32_t max_frag;	/* largest frag: shows the RX buffer size */
 	uint64_t tokens;	/* returned with SO_DEVMEM_DONTNEED */
 	double seconds;
 	double cpu_seconds;	/* our own user + system time while receiving */
@@ -100,8 +104,8 @@ struct rx {
 static void usage(FILE *f)
 {
 	fputs("usage: devmem-rx -i DEV -q QUEUES -p PORT -n BYTES [-s SIZE] [--verify]\n"
-	      "                 [--hds] [--heap] [--flows N] [--hold-tokens] [--json]\n"
-	      "                 [--ready-fd FD] [--timeout SEC]\n"
+	      "                 [--hds] [--heap | --hugetlb] [--flows N] [--hold-tokens]\n"
+	      "                 [--json] [--ready-fd FD] [--timeout SEC]\n"
 	      "\n"
 	      "Bind a SIZE-byte udmabuf (default 64M) to RX queues QUEUES of DEV\n"
 	      "(a list such as 1 or 1,3-4), accept one TCP connection on PORT and\n"
@@ -110,6 +114,8 @@ static void usage(FILE *f)
 	      "  --verify      check every byte against the pattern (tcpxfer send)\n"
 	      "  --hds         turn tcp-data-split on first, restore it at exit\n"
 	      "  --heap        take the dma-buf from /dev/dma_heap/system, not udmabuf\n"
+	      "  --hugetlb     back the udmabuf with 2 MiB huge pages (needed for\n"
+	      "                RX buffers above 4 KiB: ethtool -G DEV rx-buf-len N)\n"
 	      "  --flows N     accept N connections, each read in its own process\n"
 	      "                (BYTES each, one report line each; 1..64, default 1)\n"
 	      "  --hold-tokens never return tokens: the socket's close frees them\n"
@@ -211,6 +217,8 @@ static int on_dmabuf(struct rx *rx, const struct dm_frag *f)
 		dm_token_batch_add(&rx->batch, f->token);	/* empty now */
 	}
 	rx->st.frags++;
+	if (f->size > rx->st.max_frag)
+		rx->st.max_frag = f->size;
 	rx->st.dmabuf_bytes += f->size;
 	return 0;
 }
@@ -384,23 +392,24 @@ static void report(const struct opts *o, const struct rx *rx)
 
 	if (o->json) {
 		printf("{\"bytes\": %llu, \"dmabuf_bytes\": %llu, \"linear_bytes\": %llu, "
-		       "\"plain_bytes\": %llu, \"frags\": %llu, \"tokens\": %llu, "
+		       "\"plain_bytes\": %llu, \"frags\": %llu, \"max_frag\": %u, "
+		       "\"tokens\": %llu, "
 		       "\"seconds\": %.6f, \"gbit_per_s\": %.4f, \"cpu_seconds\": %.6f, "
 		       "\"binding_id\": %u, \"verified\": %s}\n",
 		       (unsigned long long)st->total,
 		       (unsigned long long)st->dmabuf_bytes,
 		       (unsigned long long)st->linear_bytes,
 		       (unsigned long long)st->plain_bytes,
-		       (unsigned long long)st->frags,
+		       (unsigned long long)st->frags, st->max_frag,
 		       (unsigned long long)st->tokens, st->seconds, gbps,
 		       st->cpu_seconds, rx->binding_id, verified ? "true" : "false");
 	} else {
 		printf("devmem-rx: received %llu bytes in %.2f s (%.2f Gbit/s): "
-		       "%llu in the dma-buf in %llu frags, %llu linear, %llu plain; "
+		       "%llu in the dma-buf in %llu frags (largest %u), %llu linear, %llu plain; "
 		       "%llu tokens returned%s\n",
 		       (unsigned long long)st->total, st->seconds, gbps,
 		       (unsigned long long)st->dmabuf_bytes,
-		       (unsigned long long)st->frags,
+		       (unsigned long long)st->frags, st->max_frag,
 		       (unsigned long long)st->linear_bytes,
 		       (unsigned long long)st->plain_bytes,
 		       (unsigned long long)st->tokens,
@@ -483,7 +492,7 @@ static int make_dmabuf(const struct opts *o, int *memfd)
 			fprintf(stderr, "devmem-rx: system dma-heap: %s\n", strerror(-fd));
 		return fd;
 	}
-	*memfd = memfd_make("devmem-rx", o->size, false, F_SEAL_SHRINK);
+	*memfd = memfd_make("devmem-rx", o->size, o->hugetlb, F_SEAL_SHRINK);
 	if (*memfd < 0) {
 		fprintf(stderr, "devmem-rx: memfd: %s\n", strerror(-*memfd));
 		return *memfd;
@@ -569,6 +578,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "hds", no_argument, NULL, 'H' },
 		{ "heap", no_argument, NULL, 'E' },
+		{ "hugetlb", no_argument, NULL, 'u' },
 		{ "flows", required_argument, NULL, 'f' },
 		{ "hold-tokens", no_argument, NULL, 'k' },
 		{ "ready-fd", required_argument, NULL, 'r' },
@@ -616,6 +626,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'j': o->json = true; break;
 		case 'H': o->hds = true; break;
 		case 'E': o->heap = true; break;
+		case 'u': o->hugetlb = true; break;
 		case 'k': o->hold_tokens = true; break;
 		case 'f':
 			v = strtoul(optarg, &end, 10);
@@ -647,6 +658,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (!o->dev || !o->nqueues || !o->port || !o->bytes || optind != argc) {
 		usage(stderr);
+		return 2;
+	}
+	if (o->heap && o->hugetlb) {
+		fprintf(stderr, "devmem-rx: --heap and --hugetlb exclude each other\n");
+		return 2;
+	}
+	if (o->hugetlb && o->size % UDMABUF_HUGE_PAGE) {
+		fprintf(stderr, "devmem-rx: --hugetlb needs a dma-buf size in whole 2 MiB pages\n");
 		return 2;
 	}
 	return 0;

@@ -5,7 +5,8 @@
  *   devmemctl [-j] hds DEV [on|off|auto]
  *   devmemctl [-j] pools [DEV]
  *   devmemctl [-j] qstats DEV
- *   devmemctl [-j] bind DEV queues LIST udmabuf SIZE [repeat N] [hold]
+ *   devmemctl [-j] bind DEV queues LIST udmabuf SIZE [hugetlb] [offset OFF]
+ *                      [repeat N] [hold]
  *
  * Exit status: 0 done, 1 the kernel or the system refused (the reason, with
  * the kernel's extack text when there is one, goes to stderr), 2 usage.
@@ -42,7 +43,8 @@ static void usage(FILE *f)
 	fputs("usage: devmemctl [-j] hds DEV [on|off|auto]\n"
 	      "       devmemctl [-j] pools [DEV]\n"
 	      "       devmemctl [-j] qstats DEV\n"
-	      "       devmemctl [-j] bind DEV queues LIST udmabuf SIZE [repeat N] [hold]\n"
+	      "       devmemctl [-j] bind DEV queues LIST udmabuf SIZE [hugetlb]\n"
+	      "                          [offset OFF] [repeat N] [hold]\n"
 	      "       devmemctl -h | --help\n"
 	      "\n"
 	      "hds    show or set DEV's TCP header/data split (tcp-data-split)\n"
@@ -51,8 +53,10 @@ static void usage(FILE *f)
 	      "bind   bind a SIZE-byte udmabuf (a sealed memfd) to RX queues LIST of\n"
 	      "       DEV (such as 1 or 1,3-4) and print the binding id; with hold,\n"
 	      "       keep it bound until stdin reaches EOF or SIGINT/SIGTERM; with\n"
-	      "       repeat N, bind and unbind N - 1 times first (N binds in all)\n"
-	      "DEV is a name or an ifindex; SIZE takes K, M and G suffixes.\n"
+	      "       repeat N, bind and unbind N - 1 times first (N binds in all);\n"
+	      "       hugetlb backs the memfd with 2 MiB huge pages (what RX buffers\n"
+	      "       above 4 KiB need), offset OFF starts the udmabuf OFF bytes into it\n"
+	      "DEV is a name or an ifindex; SIZE and OFF take K, M and G suffixes.\n"
 	      "-j, --json  JSON output\n"
 	      "Exit status: 0 done, 1 refused by the kernel or system, 2 usage.\n",
 	      f);
@@ -291,7 +295,9 @@ struct bind_args {
 	unsigned int queues[MAX_QUEUES];
 	int nqueues;
 	uint64_t size;
+	uint64_t offset;
 	unsigned long repeat;
+	bool hugetlb;
 	bool hold;
 };
 
@@ -300,6 +306,13 @@ static int parse_bind(int argc, char **argv, struct bind_args *a)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "hold")) {
 			a->hold = true;
+		} else if (!strcmp(argv[i], "hugetlb")) {
+			a->hugetlb = true;
+		} else if (!strcmp(argv[i], "offset") && i + 1 < argc) {
+			i++;
+			if (cli_parse_size(argv[i], &a->offset) ||
+			    a->offset % getpagesize())
+				return bad_usage("bad offset '%s' (whole pages)", argv[i]);
 		} else if (!strcmp(argv[i], "repeat") && i + 1 < argc) {
 			char *end;
 
@@ -361,7 +374,8 @@ static int cmd_bind(int argc, char **argv)
 	if (ret)
 		return ret;
 
-	buf = udmabuf_make_anon("devmemctl", a.size, UDMABUF_FLAGS_CLOEXEC);
+	buf = udmabuf_make_anon("devmemctl", a.offset, a.size, a.hugetlb,
+				UDMABUF_FLAGS_CLOEXEC);
 	if (buf < 0)
 		return refused_sys("udmabuf", -buf);
 	/* repeat N: N binds, all but the last undone at once */

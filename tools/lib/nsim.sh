@@ -105,6 +105,17 @@ nsim_flush_deferred_frees() {
 	done
 }
 
+# Run CMD ARGS until it succeeds, for at most SECONDS: for conditions that
+# come true asynchronously (a binding appears, buffers come back).
+nsim_poll() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.1	# polls a condition, with a deadline
+	done
+}
+
 # The value of counter NAME in ethtool -S of the RX device.
 nsim_rx_stat() {
 	ip netns exec "$NSIM_NS_RX" ethtool -S "$NSIM_IF_RX" |

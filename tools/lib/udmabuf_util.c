@@ -56,14 +56,17 @@ int udmabuf_make(int memfd, uint64_t offset, uint64_t size, unsigned int flags)
 	return err ? err : fd;
 }
 
-int udmabuf_make_anon(const char *name, uint64_t size, unsigned int flags)
+int udmabuf_make_anon(const char *name, uint64_t offset, uint64_t size,
+		      bool hugetlb, unsigned int flags)
 {
+	uint64_t unit = hugetlb ? UDMABUF_HUGE_PAGE : (uint64_t)getpagesize();
 	int memfd, fd;
 
-	memfd = memfd_make(name, size, false, F_SEAL_SHRINK);
+	memfd = memfd_make(name, (offset + size + unit - 1) / unit * unit,
+			   hugetlb, F_SEAL_SHRINK);
 	if (memfd < 0)
 		return memfd;
-	fd = udmabuf_make(memfd, 0, size, flags);
+	fd = udmabuf_make(memfd, offset, size, flags);
 	close(memfd);	/* the dma-buf holds the memory */
 	return fd;
 }

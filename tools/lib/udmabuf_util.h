@@ -20,12 +20,17 @@ int memfd_make(const char *name, size_t size, bool hugetlb, unsigned int seals);
 /* UDMABUF_CREATE over [@offset, @offset + @size) of @memfd. Returns the fd. */
 int udmabuf_make(int memfd, uint64_t offset, uint64_t size, unsigned int flags);
 
+/* The page size of hugetlb memfds (the default huge page size on x86). */
+#define UDMABUF_HUGE_PAGE (2ull << 20)
+
 /*
- * A @size-byte dma-buf over a new shmem memfd of its own (sealed against
- * shrinking, as udmabuf requires), for users that never touch the memory
- * from the CPU side: the memfd is not kept. Returns the dma-buf fd.
+ * A @size-byte dma-buf over [@offset, @offset + @size) of a new memfd of
+ * its own (shmem, or 2 MiB hugetlb pages; sealed against shrinking, as
+ * udmabuf requires), for users that never touch the memory from the CPU
+ * side: the memfd is not kept. Returns the dma-buf fd or a negative errno.
  */
-int udmabuf_make_anon(const char *name, uint64_t size, unsigned int flags);
+int udmabuf_make_anon(const char *name, uint64_t offset, uint64_t size,
+		      bool hugetlb, unsigned int flags);
 
 struct udmabuf_create_item;
 

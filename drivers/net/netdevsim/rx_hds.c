@@ -28,9 +28,6 @@
 
 #include "netdevsim.h"
 
-/* Our pools are order 0; every buffer is one page. */
-#define NSIM_RX_BUF_SIZE	PAGE_SIZE
-
 /* The TCP segment in @skb, as the parser of a NIC sees it. */
 struct nsim_hds_seg {
 	unsigned int l4;	/* offset of the TCP header from skb->data */
@@ -190,6 +187,8 @@ struct sk_buff *nsim_hds_rx(struct nsim_rq *rq, struct sk_buff *skb)
 	struct net_device *dev = rq->napi.dev;
 	struct device *dma_dev = dev->dev.parent;
 	unsigned int mac_len, hdr_len, off, len;
+	/* ethtool rx-buf-len, as the pool was built with it */
+	unsigned int buf_size = PAGE_SIZE << rq->page_pool->p.order;
 	struct nsim_hds_seg seg;
 	struct sk_buff *nskb;
 	int frag = 0;
@@ -231,7 +230,7 @@ struct sk_buff *nsim_hds_rx(struct nsim_rq *rq, struct sk_buff *skb)
 			goto drop_nskb;
 		}
 
-		len = min_t(unsigned int, skb->len - off, NSIM_RX_BUF_SIZE);
+		len = min_t(unsigned int, skb->len - off, buf_size);
 		if (nsim_dma_write(dma_dev,
 				   page_pool_get_dma_addr_netmem(netmem),
 				   skb, off, len)) {
@@ -240,7 +239,7 @@ struct sk_buff *nsim_hds_rx(struct nsim_rq *rq, struct sk_buff *skb)
 			goto drop_nskb;
 		}
 		skb_add_rx_frag_netmem(nskb, frag++, netmem, 0, len,
-				       NSIM_RX_BUF_SIZE);
+				       buf_size);
 	}
 
 	/* Checksum verified above. A GSO frame from the peer arrives as one

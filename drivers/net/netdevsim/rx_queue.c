@@ -9,6 +9,7 @@
  */
 
 #include <linux/ethtool.h>
+#include <linux/log2.h>
 #include <linux/netdevice.h>
 #include <net/netdev_queues.h>
 #include <net/netdev_rx_queue.h>
@@ -19,6 +20,8 @@
 
 /* As many buffers as the queue's backlog holds frames (NSIM_RING_SIZE) */
 #define NSIM_RQ_POOL_SIZE	256
+/* Largest ethtool rx-buf-len: what devmem NICs post at most */
+#define NSIM_RX_BUF_MAX		(64U << 10)
 
 static struct page_pool *nsim_rq_pool_new(struct netdevsim *ns,
 					  unsigned int idx)
@@ -30,8 +33,8 @@ static struct page_pool *nsim_rq_pool_new(struct netdevsim *ns,
 		 */
 		.flags		= PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV |
 				  PP_FLAG_ALLOW_UNREADABLE_NETMEM,
-		.order		= 0,
-		.max_len	= PAGE_SIZE,
+		.order		= ilog2(ns->rx_buf_len >> PAGE_SHIFT),
+		.max_len	= ns->rx_buf_len,
 		.offset		= 0,
 		.pool_size	= NSIM_RQ_POOL_SIZE,
 		.nid		= NUMA_NO_NODE,
@@ -83,6 +86,62 @@ bool nsim_rxq_bound_from(struct net_device *dev, unsigned int first)
 		if (__netif_get_rx_queue(dev, i)->mp_params.mp_ops)
 			return true;
 	return false;
+}
+
+/**
+ * nsim_rq_set_buf_len() - ethtool -G rx-buf-len
+ * @ns: the device; RTNL held
+ * @len: bytes per RX buffer, a power of two from PAGE_SIZE to 64 KiB; 0
+ *	or the current length change nothing
+ * @extack: where to say why not
+ *
+ * A running device gets new pools, one queue restart at a time; if one
+ * fails, the queues already restarted go back to the old length. A memory
+ * provider's buffers were cut for the length its queues had when it was
+ * bound, so no queue may be bound while the length changes.
+ *
+ * Return: 0 or a negative errno.
+ */
+int nsim_rq_set_buf_len(struct netdevsim *ns, u32 len,
+			struct netlink_ext_ack *extack)
+{
+	struct net_device *dev = ns->netdev;
+	u32 old = ns->rx_buf_len;
+	unsigned int i;
+	int err;
+
+	if (!len || len == old)
+		return 0;
+	if (!is_power_of_2(len) || len < PAGE_SIZE || len > NSIM_RX_BUF_MAX) {
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "rx-buf-len must be a power of two from %lu to %u",
+				       PAGE_SIZE, NSIM_RX_BUF_MAX);
+		return -EINVAL;
+	}
+	if (nsim_rxq_bound_from(dev, 0)) {
+		NSIM_EA(extack, "a queue is bound to a memory provider");
+		return -EBUSY;
+	}
+
+	ns->rx_buf_len = len;
+	if (!netif_running(dev))
+		return 0;	/* nsim_open() builds the pools */
+	for (i = 0; i < dev->real_num_rx_queues; i++) {
+		err = netdev_rx_queue_restart(dev, i);
+		if (err)
+			goto err_restore;
+	}
+	return 0;
+
+err_restore:
+	NL_SET_ERR_MSG_FMT_MOD(extack, "restarting RX queue %u failed (%d)",
+			       i, err);
+	ns->rx_buf_len = old;
+	while (i--)
+		if (netdev_rx_queue_restart(dev, i))
+			netdev_err(dev, "RX queue %u kept rx-buf-len %u\n",
+				   i, len);
+	return err;
 }
 
 /*

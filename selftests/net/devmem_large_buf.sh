@@ -1,0 +1,115 @@
+#!/bin/bash
+# RX buffers larger than a page: netdevsim posts what ethtool rx-buf-len
+# says (4 KiB to 64 KiB), and a binding's net_iovs take the size of the
+# buffers its queues post, so a 64 KiB segment lands in one buffer.
+#
+# A dma-buf whose mapped ranges are not aligned to the buffer size is
+# refused with a message naming the first bad range: here a hugetlb udmabuf
+# that starts 4 KiB into its first huge page. One over whole 2 MiB huge
+# pages binds, 64 MiB arrive verified in frags larger than a page, and the
+# buffer length cannot change under the binding. Afterwards no binding and
+# no buffer is left, and the device is back at 4 KiB.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/selftests/lib/ktap.sh"
+. "$top/tools/lib/nsim.sh"
+
+BIN=$top/.cache/bin
+provider=/sys/kernel/debug/dmabuf_pp/bindings
+port=5203
+queue=3
+bytes=$((64 << 20))
+out=/tmp/devmem_large_buf
+hugepages=/proc/sys/vm/nr_hugepages
+
+rx() { ip netns exec "$NSIM_NS_RX" "$@"; }
+tx() { ip netns exec "$NSIM_NS_TX" "$@"; }
+
+buf_len() { rx ethtool -g "$NSIM_IF_RX" | awk '/^RX Buf Len:/ { v = $4 } END { print v }'; }
+totals() { tail -n 1 $provider; }
+
+cleanup() {
+	nsim_pair_destroy
+	[ -n "$old_hugepages" ] && echo "$old_hugepages" > $hugepages
+}
+
+ktap_start 7
+trap cleanup EXIT
+mkdir -p $out
+
+# 16 MiB dma-buf plus a 4 MiB one: 10 huge pages, with room to spare.
+old_hugepages=$(cat $hugepages)
+echo $((old_hugepages + 16)) > $hugepages
+nsim_pair_create 4 && rx "$BIN/devmemctl" hds "$NSIM_IF_RX" on > /dev/null &&
+	nsim_steer_port $port $queue &&
+	[ "$(cat $hugepages)" -ge $((old_hugepages + 16)) ]
+ktap_result $? pair_hds_steering_hugepages || ktap_exit
+
+# Powers of two from a page to 64 KiB only; a refusal changes nothing.
+len0=$(buf_len)
+! rx ethtool -G "$NSIM_IF_RX" rx-buf-len 12288 2> $out/odd.err &&
+	! rx ethtool -G "$NSIM_IF_RX" rx-buf-len 131072 2> $out/big.err &&
+	grep -q "power of two" $out/odd.err && grep -q "power of two" $out/big.err &&
+	[ "$(buf_len)" = "$len0" ] && [ "$len0" = 4096 ]
+ktap_result $? rx_buf_len_only_powers_of_two "default $len0; $(cat $out/odd.err)"
+
+rx ethtool -G "$NSIM_IF_RX" rx-buf-len 65536 && [ "$(buf_len)" = 65536 ]
+ktap_result $? rx_buf_len_64k "now $(buf_len)"
+
+# 4 KiB into a huge page: fine for pages, not for 64 KiB buffers.
+! rx "$BIN/devmemctl" bind "$NSIM_IF_RX" queues $queue udmabuf 4M hugetlb \
+	offset 4K > /dev/null 2> $out/misaligned.err &&
+	grep -q "mapped range at offset 0 is not 65536-byte aligned" $out/misaligned.err &&
+	[ "$(totals)" = "total bindings 0 buffers 0 out 0" ]
+ktap_result $? misaligned_dmabuf_refused "$(cat $out/misaligned.err)"
+
+# Whole huge pages: 16 MiB in 256 buffers of 64 KiB. 64 MiB arrive; a
+# frag above 4 KiB proves the NIC filled large buffers.
+nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q $queue -p $port -s 16M \
+	--hugetlb -n $bytes --verify --json --ready-fd 3 --timeout 120 \
+	> $out/rx.json 2> $out/rx.err
+rx_pid=$NSIM_RX_PID
+grep "^binding" $provider > $out/bound
+tx "$BIN/tcpxfer" send -c "$NSIM_ADDR_RX" -p $port -n $bytes
+tx_rc=$?
+wait $rx_pid
+rx_rc=$?
+ktap_diag "$(cat $out/rx.json $out/rx.err)"
+ktap_diag "while bound: $(cat $out/bound)"
+python3 - $out/rx.json $bytes <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+ok = (r["verified"] and r["bytes"] == int(sys.argv[2]) and
+      r["dmabuf_bytes"] == r["bytes"] and r["tokens"] == r["frags"] and
+      4096 < r["max_frag"] <= 65536)
+sys.exit(0 if ok else 1)
+PY
+verified=$?
+[ $tx_rc = 0 ] && [ $rx_rc = 0 ] && [ $verified = 0 ] &&
+	grep -q "queues 1 buffers 256 free" $out/bound
+ktap_result $? received_64m_verified_in_64k_buffers "sender $tx_rc, devmem-rx $rx_rc"
+
+# The buffer length is fixed while a queue is bound.
+hold_in=$(mktemp -u /tmp/large-hold.XXXXXX)
+mkfifo "$hold_in"
+ip netns exec "$NSIM_NS_RX" "$BIN/devmemctl" bind "$NSIM_IF_RX" queues $queue \
+	udmabuf 4M hugetlb hold < "$hold_in" > $out/hold.out 2>&1 &
+hold_pid=$!
+exec {hold_fd}> "$hold_in"
+rm -f "$hold_in"
+nsim_poll 60 grep -q "queues 1 buffers 64 free" $provider &&
+	! rx ethtool -G "$NSIM_IF_RX" rx-buf-len 4096 2> $out/busy.err &&
+	grep -q "memory provider" $out/busy.err && [ "$(buf_len)" = 65536 ]
+bound_rc=$?
+exec {hold_fd}>&-
+wait $hold_pid && [ $bound_rc = 0 ]
+ktap_result $? rx_buf_len_fixed_while_bound "$(cat $out/busy.err $out/hold.out)"
+
+# Nothing left, and the device goes back to pages.
+nsim_flush_deferred_frees
+nsim_poll 60 eval '[ "$(totals)" = "total bindings 0 buffers 0 out 0" ]' &&
+	rx ethtool -G "$NSIM_IF_RX" rx-buf-len 4096 && [ "$(buf_len)" = 4096 ]
+ktap_result $? nothing_left_back_to_4k "$(totals)"
+
+trap - EXIT
+cleanup
+ktap_exit
