@@ -14,6 +14,7 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-direction.h>
 #include <linux/netdevice.h>
+#include <linux/percpu.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
@@ -107,11 +108,17 @@ dmabuf_pp_binding_create(struct net_device *dev, struct device *dma_dev,
 	INIT_LIST_HEAD(&binding->sock_link);
 	spin_lock_init(&binding->free_lock);
 	binding->dev = dev;
+	binding->netns_cookie = dev_net(dev)->net_cookie;
 	binding->nr_rxqs = dev->num_rx_queues;
 	binding->rxqs = bitmap_zalloc(binding->nr_rxqs, GFP_KERNEL);
 	if (!binding->rxqs) {
 		err = -ENOMEM;
 		goto err_free_binding;
+	}
+	binding->pcpu = alloc_percpu(struct dmabuf_pp_pcpu);
+	if (!binding->pcpu) {
+		err = -ENOMEM;
+		goto err_free_rxqs;
 	}
 
 	/* The final unmap may come long after the netdev is gone (buffers
@@ -122,6 +129,7 @@ dmabuf_pp_binding_create(struct net_device *dev, struct device *dma_dev,
 	err = dmabuf_pp_map(binding, fd, extack);
 	if (err)
 		goto err_put_dma_dev;
+	binding->size = binding->dmabuf->size;
 
 	err = dmabuf_pp_carve(binding, buf_shift, extack);
 	if (err)
@@ -143,6 +151,8 @@ err_unmap:
 	dmabuf_pp_unmap(binding);
 err_put_dma_dev:
 	put_device(binding->dma_dev);
+	free_percpu(binding->pcpu);
+err_free_rxqs:
 	bitmap_free(binding->rxqs);
 err_free_binding:
 	kfree(binding);
@@ -154,6 +164,7 @@ static void dmabuf_pp_binding_free_rcu(struct rcu_head *rcu)
 	struct dmabuf_pp_binding *binding =
 		container_of(rcu, struct dmabuf_pp_binding, rcu);
 
+	free_percpu(binding->pcpu);
 	bitmap_free(binding->rxqs);
 	kfree(binding);
 }

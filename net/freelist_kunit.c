@@ -18,14 +18,14 @@
 
 #include "provider.h"
 
-struct range {
+struct dma_range {
 	dma_addr_t addr;
 	unsigned int len;
 };
 
 /* A binding whose table holds @n ranges; freed with the test. */
 static struct dmabuf_pp_binding *
-fake_binding(struct kunit *test, const struct range *r, unsigned int n)
+fake_binding(struct kunit *test, const struct dma_range *r, unsigned int n)
 {
 	struct dmabuf_pp_binding *binding;
 	struct scatterlist *sg;
@@ -59,7 +59,7 @@ static dma_addr_t niov_dma(struct net_iov *niov)
 /* Buffer i of the dma-buf: its offset, and the DMA address it came from. */
 static void expect_buffers(struct kunit *test,
 			   struct dmabuf_pp_binding *binding,
-			   const struct range *r, unsigned int n,
+			   const struct dma_range *r, unsigned int n,
 			   unsigned int shift)
 {
 	unsigned long offset = 0;
@@ -83,7 +83,7 @@ static void expect_buffers(struct kunit *test,
 	KUNIT_EXPECT_EQ(test, binding->nr_free, b);
 }
 
-static void carve_and_check(struct kunit *test, const struct range *r,
+static void carve_and_check(struct kunit *test, const struct dma_range *r,
 			    unsigned int n, unsigned int shift)
 {
 	struct dmabuf_pp_binding *binding = fake_binding(test, r, n);
@@ -99,7 +99,7 @@ static void carve_and_check(struct kunit *test, const struct range *r,
 static void carve_pages(struct kunit *test)
 {
 	/* Scattered pages and a merged run, as a shmem udmabuf maps */
-	const struct range r[] = {
+	const struct dma_range r[] = {
 		{ 0x7f000, 0x1000 }, { 0x200000, 0x3000 }, { 0x11000, 0x1000 },
 	};
 
@@ -109,7 +109,7 @@ static void carve_pages(struct kunit *test)
 static void carve_large_buffers(struct kunit *test)
 {
 	/* Two 2 MiB huge pages, out of order: 32 buffers of 64 KiB each */
-	const struct range r[] = {
+	const struct dma_range r[] = {
 		{ 0x40000000, 0x200000 }, { 0x10200000, 0x200000 },
 	};
 	unsigned int shift;
@@ -119,7 +119,7 @@ static void carve_large_buffers(struct kunit *test)
 }
 
 /* A table that cannot be cut: the error, and the message naming where. */
-static void expect_refused(struct kunit *test, const struct range *r,
+static void expect_refused(struct kunit *test, const struct dma_range *r,
 			   unsigned int n, unsigned int shift, int err,
 			   const char *msg)
 {
@@ -135,13 +135,13 @@ static void expect_refused(struct kunit *test, const struct range *r,
 
 static void refuse_misaligned(struct kunit *test)
 {
-	const struct range addr[] = {
+	const struct dma_range addr[] = {
 		{ 0x100000, 0x10000 }, { 0x211000, 0x10000 },
 	};
-	const struct range len[] = {
+	const struct dma_range len[] = {
 		{ 0x100000, 0x11000 },
 	};
-	const struct range empty[] = {
+	const struct dma_range empty[] = {
 		{ 0x100000, 0 },
 	};
 
@@ -158,7 +158,7 @@ static void refuse_misaligned(struct kunit *test)
 
 static void stack_order_exhaustion_reuse(struct kunit *test)
 {
-	const struct range r[] = { { 0x100000, 0x8000 } };
+	const struct dma_range r[] = { { 0x100000, 0x8000 } };
 	struct dmabuf_pp_binding *binding = fake_binding(test, r, 1);
 	struct netlink_ext_ack extack = {};
 	struct net_iov *out[8], *again;

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * bind-rx of the upstream netdev generic netlink family, served by our
- * provider, and the lifetime rule that comes with it: a binding belongs to
- * the netlink socket that made it and is unbound when that socket closes
- * (which includes the process dying).
+ * Binding over netlink: the core both families share (dmabuf_pp_nl_bind()),
+ * bind-rx of the upstream netdev family served by our provider, and the
+ * lifetime rule that comes with both: a binding belongs to the netlink
+ * socket that made it and is unbound when that socket closes (which
+ * includes the process dying). Our own family's handlers are in family.c.
  *
- * Request and reply are upstream's (Documentation/netlink/specs/netdev.yaml):
- * ifindex, dma-buf fd and a nest per RX queue in; the binding id out.
+ * bind-rx's request and reply are upstream's
+ * (Documentation/netlink/specs/netdev.yaml): ifindex, dma-buf fd and a nest
+ * per RX queue in; the binding id out.
  */
 
 #include <linux/netdevice.h>
@@ -20,33 +22,48 @@
 #include "provider.h"
 
 /* The user lets go: off the queues, and the user's reference dropped. */
-static void dmabuf_pp_nl_unbind(struct dmabuf_pp_binding *binding)
+void dmabuf_pp_nl_unbind(struct dmabuf_pp_binding *binding)
 {
 	dmabuf_pp_queues_remove(binding);
 	dmabuf_pp_binding_put(binding);
 }
 
-/* Collect the RX queue indexes of the request; at least one. */
-static u32 *dmabuf_pp_nl_queues(struct genl_info *info, unsigned int *count)
+/**
+ * dmabuf_pp_nl_queue_slots() - room for the queues a bind request lists
+ * @info: the request
+ * @type: the attribute that lists one queue (either family's)
+ *
+ * Return: an array with one slot per @type attribute, at least one, for
+ * kfree(); or an ERR_PTR(), with an extack message for an empty list.
+ */
+u32 *dmabuf_pp_nl_queue_slots(struct genl_info *info, int type)
 {
-	struct nlattr *tb[ARRAY_SIZE(netdev_queue_id_nl_policy)];
-	unsigned int n = 0, max = 0;
 	struct nlattr *attr;
-	int rem, err;
-	u32 *idx;
+	unsigned int max = 0;
+	int rem;
 
-	nla_for_each_attr_type(attr, NETDEV_A_DMABUF_QUEUES,
-			       genlmsg_data(info->genlhdr),
+	nla_for_each_attr_type(attr, type, genlmsg_data(info->genlhdr),
 			       genlmsg_len(info->genlhdr), rem)
 		max++;
 	if (!max) {
 		NL_SET_ERR_MSG(info->extack, "no RX queue given to bind");
 		return ERR_PTR(-EINVAL);
 	}
+	return kmalloc_array(max, sizeof(u32), GFP_KERNEL) ?: ERR_PTR(-ENOMEM);
+}
 
-	idx = kmalloc_array(max, sizeof(*idx), GFP_KERNEL);
-	if (!idx)
-		return ERR_PTR(-ENOMEM);
+/* Collect the RX queue indexes of the request; at least one. */
+static u32 *dmabuf_pp_nl_queues(struct genl_info *info, unsigned int *count)
+{
+	struct nlattr *tb[ARRAY_SIZE(netdev_queue_id_nl_policy)];
+	unsigned int n = 0;
+	struct nlattr *attr;
+	int rem, err;
+	u32 *idx;
+
+	idx = dmabuf_pp_nl_queue_slots(info, NETDEV_A_DMABUF_QUEUES);
+	if (IS_ERR(idx))
+		return idx;
 
 	nla_for_each_attr_type(attr, NETDEV_A_DMABUF_QUEUES,
 			       genlmsg_data(info->genlhdr),
@@ -77,43 +94,97 @@ err_free:
 }
 
 /**
- * dmabuf_pp_nl_bind_rx() - NETDEV_CMD_BIND_RX
- * @skb: the request
- * @info: its attributes
+ * dmabuf_pp_nl_bind() - bind a dma-buf to RX queues, for a netlink socket
+ * @info: the request: its namespace and extack
+ * @bind: what to bind
+ * @sock_bindings: the requesting socket's list, which the binding joins
  *
- * Permission: the family asks for CAP_NET_ADMIN (GENL_ADMIN_PERM, in the
- * initial user namespace), and only devices of the socket's namespace are
- * found.
+ * Permission: both
+ * families ask for CAP_NET_ADMIN (GENL_ADMIN_PERM, in the initial user
+ * namespace), and only devices of the socket's namespace are found.
  *
- * Return: 0 or a negative errno, with an extack message for every refusal
- * of the request itself.
+ * Return: the binding, installed on every queue, or an ERR_PTR() with an
+ * extack message for every refusal.
  */
-int dmabuf_pp_nl_bind_rx(struct sk_buff *skb, struct genl_info *info)
+static struct dmabuf_pp_binding *
+dmabuf_pp_nl_bind(struct genl_info *info, const struct dmabuf_pp_bind *bind,
+		  struct list_head *sock_bindings)
 {
 	struct dmabuf_pp_binding *binding;
-	struct list_head *sock_bindings;
 	struct net_device *netdev;
 	struct device *dma_dev;
-	unsigned int n, buf_shift;
-	u32 ifindex, fd, *idx;
+	unsigned int buf_shift;
+	int err;
+
+	rtnl_lock();
+
+	netdev = __dev_get_by_index(genl_info_net(info), bind->ifindex);
+	if (!netdev || !netif_device_present(netdev)) {
+		NL_SET_BAD_ATTR(info->extack, bind->ifindex_attr);
+		NL_SET_ERR_MSG_FMT(info->extack, "no device with ifindex %u",
+				   bind->ifindex);
+		err = -ENODEV;
+		goto err_unlock;
+	}
+
+	dma_dev = dmabuf_pp_queues_check(netdev, bind->idx, bind->n,
+					 &buf_shift, info->extack);
+	if (IS_ERR(dma_dev)) {
+		err = PTR_ERR(dma_dev);
+		goto err_unlock;
+	}
+	if (bind->buf_size && bind->buf_size != 1U << buf_shift) {
+		NL_SET_ERR_MSG_FMT(info->extack,
+				   "RX buffers of %s are %u bytes (rx-buf-len), not %u",
+				   netdev->name, 1U << buf_shift, bind->buf_size);
+		err = -EINVAL;
+		goto err_unlock;
+	}
+
+	binding = dmabuf_pp_binding_create(netdev, dma_dev, bind->fd, buf_shift,
+					   info->extack);
+	if (IS_ERR(binding)) {
+		err = PTR_ERR(binding);
+		goto err_unlock;
+	}
+
+	err = dmabuf_pp_queues_install(binding, bind->idx, bind->n,
+				       info->extack);
+	if (err)
+		goto err_unbind;
+
+	list_add(&binding->sock_link, sock_bindings);
+	rtnl_unlock();
+	return binding;
+
+err_unbind:
+	dmabuf_pp_nl_unbind(binding);
+err_unlock:
+	rtnl_unlock();
+	return ERR_PTR(err);
+}
+
+/**
+ * dmabuf_pp_nl_bind_reply() - bind for a request and answer it
+ * @info: the request (netdev bind-rx or our family's bind)
+ * @sock_bindings: the requesting socket's bindings
+ * @bind: what the request asks for; @bind->idx is freed here
+ * @put_reply: adds the family's reply attributes for the new binding
+ *
+ * The core of both families' bind.
+ *
+ * Return: 0 or a negative errno, with an extack message for every refusal.
+ */
+int dmabuf_pp_nl_bind_reply(struct genl_info *info,
+			    struct list_head *sock_bindings,
+			    struct dmabuf_pp_bind *bind,
+			    int (*put_reply)(struct sk_buff *rsp,
+					     const struct dmabuf_pp_binding *b))
+{
+	struct dmabuf_pp_binding *binding;
 	struct sk_buff *rsp;
 	void *hdr;
 	int err;
-
-	/* No queue at all gets its own message (dmabuf_pp_nl_queues()). */
-	if (GENL_REQ_ATTR_CHECK(info, NETDEV_A_DMABUF_IFINDEX) ||
-	    GENL_REQ_ATTR_CHECK(info, NETDEV_A_DMABUF_FD))
-		return -EINVAL;
-	ifindex = nla_get_u32(info->attrs[NETDEV_A_DMABUF_IFINDEX]);
-	fd = nla_get_u32(info->attrs[NETDEV_A_DMABUF_FD]);
-
-	sock_bindings = genl_sk_priv_get(&netdev_nl_family, NETLINK_CB(skb).sk);
-	if (IS_ERR(sock_bindings))
-		return PTR_ERR(sock_bindings);
-
-	idx = dmabuf_pp_nl_queues(info, &n);
-	if (IS_ERR(idx))
-		return PTR_ERR(idx);
 
 	rsp = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!rsp) {
@@ -126,59 +197,66 @@ int dmabuf_pp_nl_bind_rx(struct sk_buff *skb, struct genl_info *info)
 		goto err_free_rsp;
 	}
 
-	rtnl_lock();
-
-	netdev = __dev_get_by_index(genl_info_net(info), ifindex);
-	if (!netdev || !netif_device_present(netdev)) {
-		NL_SET_BAD_ATTR(info->extack,
-				info->attrs[NETDEV_A_DMABUF_IFINDEX]);
-		NL_SET_ERR_MSG_FMT(info->extack, "no device with ifindex %u",
-				   ifindex);
-		err = -ENODEV;
-		goto err_unlock;
-	}
-
-	dma_dev = dmabuf_pp_queues_check(netdev, idx, n, &buf_shift,
-					 info->extack);
-	if (IS_ERR(dma_dev)) {
-		err = PTR_ERR(dma_dev);
-		goto err_unlock;
-	}
-
-	binding = dmabuf_pp_binding_create(netdev, dma_dev, fd, buf_shift,
-					   info->extack);
+	binding = dmabuf_pp_nl_bind(info, bind, sock_bindings);
 	if (IS_ERR(binding)) {
 		err = PTR_ERR(binding);
-		goto err_unlock;
+		goto err_free_rsp;
 	}
-
-	err = dmabuf_pp_queues_install(binding, idx, n, info->extack);
-	if (err)
-		goto err_unbind;
-
-	list_add(&binding->sock_link, sock_bindings);
-	rtnl_unlock();
-	kfree(idx);
+	kfree(bind->idx);
 
 	/* From here on the binding is the socket's: it goes when the socket
 	 * closes, whether or not the reply reached user space.
 	 */
-	if (nla_put_u32(rsp, NETDEV_A_DMABUF_ID, binding->id)) {
+	if (put_reply(rsp, binding)) {
 		nlmsg_free(rsp);
 		return -EMSGSIZE;
 	}
 	genlmsg_end(rsp, hdr);
 	return genlmsg_reply(rsp, info);
 
-err_unbind:
-	dmabuf_pp_nl_unbind(binding);
-err_unlock:
-	rtnl_unlock();
 err_free_rsp:
 	nlmsg_free(rsp);
 err_free_idx:
-	kfree(idx);
+	kfree(bind->idx);
 	return err;
+}
+
+static int dmabuf_pp_nl_put_bind_rx(struct sk_buff *rsp,
+				    const struct dmabuf_pp_binding *binding)
+{
+	return nla_put_u32(rsp, NETDEV_A_DMABUF_ID, binding->id);
+}
+
+/**
+ * dmabuf_pp_nl_bind_rx() - NETDEV_CMD_BIND_RX
+ * @skb: the request
+ * @info: its attributes
+ *
+ * Return: 0 or a negative errno, with an extack message for every refusal
+ * of the request itself.
+ */
+int dmabuf_pp_nl_bind_rx(struct sk_buff *skb, struct genl_info *info)
+{
+	struct list_head *sock_bindings;
+	struct dmabuf_pp_bind bind = {};
+
+	/* No queue at all gets its own message (dmabuf_pp_nl_queues()). */
+	if (GENL_REQ_ATTR_CHECK(info, NETDEV_A_DMABUF_IFINDEX) ||
+	    GENL_REQ_ATTR_CHECK(info, NETDEV_A_DMABUF_FD))
+		return -EINVAL;
+	bind.ifindex_attr = info->attrs[NETDEV_A_DMABUF_IFINDEX];
+	bind.ifindex = nla_get_u32(bind.ifindex_attr);
+	bind.fd = nla_get_u32(info->attrs[NETDEV_A_DMABUF_FD]);
+
+	sock_bindings = genl_sk_priv_get(&netdev_nl_family, NETLINK_CB(skb).sk);
+	if (IS_ERR(sock_bindings))
+		return PTR_ERR(sock_bindings);
+
+	bind.idx = dmabuf_pp_nl_queues(info, &bind.n);
+	if (IS_ERR(bind.idx))
+		return PTR_ERR(bind.idx);
+	return dmabuf_pp_nl_bind_reply(info, sock_bindings, &bind,
+				       dmabuf_pp_nl_put_bind_rx);
 }
 
 /**

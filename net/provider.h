@@ -7,9 +7,12 @@
  *   freelist.c  the mapped table carved into net_iovs, and their allocator
  *   mp_ops.c    the page_pool memory provider callbacks
  *   queues.c    installing a binding on RX queues and taking it off
- *   netlink.c   bind-rx (upstream netdev family) and socket lifetime
- *   stats.c     counters the tests read (debugfs)
- *   tokens.c    buffers user space holds through a socket
+ *   netlink.c   binding over netlink: the shared core, bind-rx (upstream
+ *               netdev family), socket lifetime
+ *   family.c    our own generic netlink family (family-gen.[ch] generated
+ *               from Documentation/netlink/specs/dmabuf-pp.yaml)
+ *   stats.c     counters: debugfs, and for family.c
+ *   tokens.c    buffers user space holds through a socket: the token table
  *
  * Locking, outermost first:
  *   RTNL         binding->dev, binding->rxqs, rxq->mp_params, every
@@ -31,6 +34,9 @@
 struct dma_buf;
 struct dma_buf_attachment;
 struct device;
+struct genl_info;
+struct nlattr;
+struct sk_buff;
 struct memory_provider_ops;
 struct net_device;
 struct netlink_ext_ack;
@@ -40,8 +46,21 @@ struct sg_table;
 #define DMABUF_PP_MAX_BUF_SIZE	(64U << 10)
 
 /**
+ * struct dmabuf_pp_pcpu - a binding's counters, per CPU
+ * @rx_bytes: payload bytes described to user space in SCM_DEVMEM_DMABUF
+ * @user: tokens issued minus tokens given back; only the sum over all
+ *	CPUs means anything
+ */
+struct dmabuf_pp_pcpu {
+	u64 rx_bytes;
+	long user;
+};
+
+/**
  * struct dmabuf_pp_binding - a dma-buf bound to RX queues of one netdev
  * @id: what bind-rx returned; unique among live bindings
+ * @netns_cookie: cookie of the netns of @dev at bind time (for dumps)
+ * @size: bytes of the dma-buf (readable after the dma-buf reference went)
  * @ref: one for the user (the netlink socket that bound it), one per queue
  *	whose provider parameters point at it, and one per page_pool built on
  *	it. A net_iov needs no reference of its own: its
@@ -62,11 +81,15 @@ struct sg_table;
  * @free_lock: protects @free and @nr_free
  * @nr_free: number of entries on @free
  * @free: stack of indexes into @area.niovs of buffers no page_pool holds
+ * @pcpu: counters updated on the receive path, per CPU so that no cache
+ *	line bounces between the CPUs that receive
  * @rcu: frees the binding after stats.c's readers are done with it
  */
 struct dmabuf_pp_binding {
 	u32 id;
 	refcount_t ref;
+	u64 netns_cookie;
+	size_t size;
 
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
@@ -85,6 +108,7 @@ struct dmabuf_pp_binding {
 	u32 nr_free;
 	u32 *free;
 
+	struct dmabuf_pp_pcpu __percpu *pcpu;
 	struct rcu_head rcu;
 };
 
@@ -109,6 +133,58 @@ int dmabuf_pp_carve(struct dmabuf_pp_binding *binding, unsigned int shift,
 void dmabuf_pp_uncarve(struct dmabuf_pp_binding *binding);
 struct net_iov *dmabuf_pp_niov_get(struct dmabuf_pp_binding *binding);
 void dmabuf_pp_niov_put(struct net_iov *niov);
+
+/* tokens.c: a socket's token table (the socket side is in dmabuf_pp.h) */
+struct dmabuf_token;
+struct dmabuf_pp_tokens;
+typedef void (*dmabuf_pp_put_fn)(const netmem_ref *netmems, unsigned int n);
+
+/* Entries and tokens one SO_DEVMEM_DONTNEED takes (upstream: 128, 1024) */
+#define DMABUF_PP_DONTNEED_MAX	1024
+
+struct dmabuf_pp_tokens *dmabuf_pp_table_new(void);
+void dmabuf_pp_table_free(struct dmabuf_pp_tokens *t);
+int dmabuf_pp_table_reserve(struct dmabuf_pp_tokens *t, u32 *tokens,
+			    unsigned int n);
+void dmabuf_pp_table_commit(struct dmabuf_pp_tokens *t, const u32 *tokens,
+			    const netmem_ref *netmems, unsigned int used,
+			    unsigned int reserved);
+int dmabuf_pp_table_return(struct dmabuf_pp_tokens *t,
+			   const struct dmabuf_token *req, unsigned int n,
+			   dmabuf_pp_put_fn put);
+void dmabuf_pp_table_return_all(struct dmabuf_pp_tokens *t,
+				dmabuf_pp_put_fn put);
+
+/* netlink.c: what a bind request asks for */
+struct dmabuf_pp_bind {
+	u32 ifindex;
+	const struct nlattr *ifindex_attr;	/* for the extack */
+	u32 fd;
+	u32 *idx;		/* RX queue indexes */
+	unsigned int n;		/* how many, at least one */
+	u32 buf_size;		/* 0: whatever the queues post */
+};
+
+u32 *dmabuf_pp_nl_queue_slots(struct genl_info *info, int type);
+int dmabuf_pp_nl_bind_reply(struct genl_info *info,
+			    struct list_head *sock_bindings,
+			    struct dmabuf_pp_bind *bind,
+			    int (*put_reply)(struct sk_buff *rsp,
+					     const struct dmabuf_pp_binding *b));
+void dmabuf_pp_nl_unbind(struct dmabuf_pp_binding *binding);
+
+/* family.c */
+void dmabuf_pp_nl_notify_unbind(struct dmabuf_pp_binding *binding);
+
+/* stats.c */
+struct dmabuf_pp_counts {
+	u32 free;
+	u64 user;
+	u64 rx_bytes;
+};
+
+void dmabuf_pp_binding_counts(struct dmabuf_pp_binding *binding,
+			      struct dmabuf_pp_counts *c);
 
 /* mp_ops.c */
 extern const struct memory_provider_ops dmabuf_pp_mp_ops;

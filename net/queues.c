@@ -299,6 +299,9 @@ void dmabuf_pp_queues_remove(struct dmabuf_pp_binding *binding)
 	if (!binding->dev)
 		return;	/* the netdev unregistered first */
 
+	/* A bind that failed was never installed: nothing to announce. */
+	if (!bitmap_empty(binding->rxqs, binding->nr_rxqs))
+		dmabuf_pp_nl_notify_unbind(binding);
 	for_each_set_bit(idx, binding->rxqs, binding->nr_rxqs)
 		dmabuf_pp_queue_restore(binding, idx);
 	if (bitmap_empty(binding->rxqs, binding->nr_rxqs))
@@ -326,6 +329,8 @@ void dev_dmabuf_uninstall(struct net_device *dev)
 		if (rxq->mp_params.mp_ops != &dmabuf_pp_mp_ops)
 			continue;
 		binding = rxq->mp_params.mp_priv;
+		if (binding->dev)	/* its first queue here */
+			dmabuf_pp_nl_notify_unbind(binding);
 		__clear_bit(i, binding->rxqs);
 		binding->dev = NULL;
 		dmabuf_pp_queue_clear(dev, i);	/* may free the binding */

@@ -2,16 +2,379 @@
 /*
  * Tokens: the buffers a devmem TCP socket handed to user space with
  * SCM_DEVMEM_DMABUF and that user space has not given back with
- * SO_DEVMEM_DONTNEED. The socket keeps them in sk->sk_user_frags (token ->
- * netmem), each holding one page_pool reference to its buffer.
+ * SO_DEVMEM_DONTNEED. Each token holds one page_pool reference to its
+ * buffer.
+ *
+ * A socket keeps them in a table of slots of its own (patch 0010 puts it
+ * where upstream has the sk_user_frags xarray); a token is a slot index.
+ * A slot holds one of:
+ *
+ *   a netmem_ref   odd (net_iov references have bit 0 set): a live token
+ *   0              reserved: the token is being written into a cmsg
+ *   (next << 2)|2  free, and the index of the next free slot (0: none)
+ *
+ * The free slots form a LIFO list through the table itself, so issuing a
+ * token and taking one back are both O(1), with no tree to walk and no
+ * allocation but the table's occasional doubling. Slot 0 is never used:
+ * token 0 is invalid, as upstream's are numbered from 1.
+ *
+ * recvmsg() issues tokens with the socket locked, and is the only one to
+ * grow the table; SO_DEVMEM_DONTNEED runs without the socket lock, in
+ * parallel with recvmsg() on another thread. The table's spinlock covers
+ * the slots, the free list and the switch to a grown array.
  */
 
+#include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/skbuff_ref.h>
-#include <linux/xarray.h>
+#include <linux/slab.h>
+#include <linux/sockptr.h>
+#include <linux/spinlock.h>
 #include <net/dmabuf_pp.h>
 #include <net/netmem.h>
 #include <net/sock.h>
+#include <uapi/linux/uio.h>
+
+#include "provider.h"
+
+#define DMABUF_PP_TOKENS_MIN	64
+/* kvmalloc() stays below INT_MAX bytes */
+#define DMABUF_PP_TOKENS_MAX	BIT(27)
+
+#define SLOT_RESERVED		0UL
+#define SLOT_FREE		2UL
+
+/* Requests up to this many entries are copied to the stack */
+#define DMABUF_PP_DONTNEED_ONSTACK	16
+
+/* Buffers are given back (put) in batches, outside the table's lock. */
+#define PUT_BATCH		16
+
+struct dmabuf_pp_tokens {
+	spinlock_t lock;	/* @slot's contents and the switch to a new one, @top, @free */
+	u32 size;		/* slots allocated; changed by reserve only */
+	u32 top;		/* slots [1, top) have been issued at least once */
+	u32 free;		/* first free slot, 0 for none */
+	unsigned long *slot;
+};
+
+/* --- the table ------------------------------------------------------------ */
+
+static bool slot_is_token(unsigned long v)
+{
+	return v & 1;
+}
+
+static void slot_free(struct dmabuf_pp_tokens *t, u32 s)
+{
+	t->slot[s] = ((unsigned long)t->free << 2) | SLOT_FREE;
+	t->free = s;
+}
+
+struct dmabuf_pp_tokens *dmabuf_pp_table_new(void)
+{
+	struct dmabuf_pp_tokens *t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+
+	if (t) {
+		spin_lock_init(&t->lock);
+		t->top = 1;
+	}
+	return t;
+}
+
+/* Every token must have been returned (dmabuf_pp_table_return_all()). */
+void dmabuf_pp_table_free(struct dmabuf_pp_tokens *t)
+{
+	kvfree(t->slot);
+	kfree(t);
+}
+
+/* Double the table; only the one caller that reserves ever grows it. */
+static int table_grow(struct dmabuf_pp_tokens *t)
+{
+	u32 size = max_t(u32, t->size * 2, DMABUF_PP_TOKENS_MIN);
+	unsigned long *slot, *old;
+
+	if (t->size >= DMABUF_PP_TOKENS_MAX)
+		return -EBUSY;	/* what a full xarray answers upstream */
+	slot = kvmalloc_array(size, sizeof(*slot), GFP_KERNEL_ACCOUNT);
+	if (!slot)
+		return -ENOMEM;
+
+	spin_lock(&t->lock);
+	old = t->slot;
+	if (old)
+		memcpy(slot, old, t->top * sizeof(*slot));
+	t->slot = slot;
+	t->size = size;
+	spin_unlock(&t->lock);
+
+	kvfree(old);
+	return 0;
+}
+
+/**
+ * dmabuf_pp_table_reserve() - reserve tokens; freed slots are used first
+ * @t: the table; callers are serialised (the socket lock)
+ * @tokens: where to put them
+ * @n: how many are wanted
+ *
+ * May sleep, to grow the table.
+ *
+ * Return: how many were reserved (1 to @n), or a negative errno.
+ */
+int dmabuf_pp_table_reserve(struct dmabuf_pp_tokens *t, u32 *tokens,
+			    unsigned int n)
+{
+	unsigned int got = 0;
+	int err;
+
+	for (;;) {
+		spin_lock(&t->lock);
+		for (; got < n && t->free; got++) {
+			tokens[got] = t->free;
+			t->free = t->slot[t->free] >> 2;
+			t->slot[tokens[got]] = SLOT_RESERVED;
+		}
+		for (; got < n && t->top < t->size; got++) {
+			tokens[got] = t->top++;
+			t->slot[tokens[got]] = SLOT_RESERVED;
+		}
+		spin_unlock(&t->lock);
+		if (got)
+			return got;
+
+		err = table_grow(t);
+		if (err)
+			return err;
+	}
+}
+
+/**
+ * dmabuf_pp_table_commit() - reserved tokens become live, or are freed
+ * @t: the table
+ * @tokens: tokens dmabuf_pp_table_reserve() gave
+ * @netmems: the buffers the first @used of them stand for
+ * @used: how many become live
+ * @reserved: how many @tokens there are; those past @used are freed
+ */
+void dmabuf_pp_table_commit(struct dmabuf_pp_tokens *t, const u32 *tokens,
+			    const netmem_ref *netmems, unsigned int used,
+			    unsigned int reserved)
+{
+	unsigned int i;
+
+	spin_lock(&t->lock);
+	for (i = 0; i < used; i++)
+		t->slot[tokens[i]] = (__force unsigned long)netmems[i];
+	for (; i < reserved; i++)
+		slot_free(t, tokens[i]);
+	spin_unlock(&t->lock);
+}
+
+/**
+ * dmabuf_pp_table_return() - user space gives tokens back
+ * @t: the table; any context that may sleep, in parallel with reserve
+ * @req: ranges of tokens
+ * @n: how many ranges
+ * @put: called with the buffers of live tokens, in batches, unlocked
+ *
+ * Tokens that are not live (0, never issued, reserved, already returned)
+ * are skipped. At most DMABUF_PP_DONTNEED_MAX tokens are looked at,
+ * skipped ones included.
+ *
+ * Return: how many tokens were live and are now free.
+ */
+int dmabuf_pp_table_return(struct dmabuf_pp_tokens *t,
+			   const struct dmabuf_token *req, unsigned int n,
+			   dmabuf_pp_put_fn put)
+{
+	unsigned int i, looked = 0, nput = 0;
+	netmem_ref batch[PUT_BATCH];
+	int freed = 0;
+
+	spin_lock(&t->lock);
+	for (i = 0; i < n; i++) {
+		u32 j;
+
+		for (j = 0; j < req[i].token_count; j++) {
+			u32 tok = req[i].token_start + j;
+			unsigned long v;
+
+			if (++looked > DMABUF_PP_DONTNEED_MAX)
+				goto done;
+			if (!tok || tok >= t->top)
+				continue;
+			v = t->slot[tok];
+			if (!slot_is_token(v))
+				continue;
+			slot_free(t, tok);
+			batch[nput++] = (__force netmem_ref)v;
+			freed++;
+			if (nput == PUT_BATCH) {
+				spin_unlock(&t->lock);
+				put(batch, nput);
+				nput = 0;
+				spin_lock(&t->lock);
+			}
+		}
+	}
+done:
+	spin_unlock(&t->lock);
+	put(batch, nput);
+	return freed;
+}
+
+/**
+ * dmabuf_pp_table_return_all() - every live token is given back
+ * @t: the table
+ * @put: as for dmabuf_pp_table_return()
+ */
+void dmabuf_pp_table_return_all(struct dmabuf_pp_tokens *t,
+				dmabuf_pp_put_fn put)
+{
+	netmem_ref batch[PUT_BATCH];
+	unsigned int nput;
+	u32 s = 1;
+
+	do {
+		nput = 0;
+		spin_lock(&t->lock);
+		for (; s < t->top && nput < PUT_BATCH; s++) {
+			if (slot_is_token(t->slot[s])) {
+				batch[nput++] = (__force netmem_ref)t->slot[s];
+				slot_free(t, s);
+			}
+		}
+		spin_unlock(&t->lock);
+		put(batch, nput);
+		cond_resched();
+	} while (nput);
+}
+
+/* --- a socket's tokens ------------------------------------------------------ */
+
+/* Buffers held by user space are counted on the binding they belong to. */
+static struct dmabuf_pp_binding *netmem_binding(netmem_ref netmem)
+{
+	return netmem_to_net_iov(netmem)->pp_area->binding;
+}
+
+/* Give buffers back to their page_pools. */
+static void put_netmems(const netmem_ref *netmems, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		/* Counted before the put, which may free the binding. */
+		this_cpu_dec(netmem_binding(netmems[i])->pcpu->user);
+		WARN_ON_ONCE(!napi_pp_put_page(netmems[i]));
+	}
+}
+
+/**
+ * dmabuf_pp_tokens_reserve() - tokens for frags about to go to user space
+ * @sk: a TCP socket in recvmsg(MSG_SOCK_DEVMEM), locked
+ * @tokens: where to put them
+ * @n: how many are wanted
+ *
+ * Return: how many were reserved (at least one), or a negative errno.
+ */
+int dmabuf_pp_tokens_reserve(struct sock *sk, u32 *tokens, unsigned int n)
+{
+	struct dmabuf_pp_tokens *t = sk->sk_devmem_tokens;
+
+	sock_owned_by_me(sk);
+
+	if (!t) {
+		t = dmabuf_pp_table_new();
+		if (!t)
+			return -ENOMEM;
+		/* SO_DEVMEM_DONTNEED may look at it at once */
+		smp_store_release(&sk->sk_devmem_tokens, t);
+	}
+	return dmabuf_pp_table_reserve(t, tokens, n);
+}
+
+/**
+ * dmabuf_pp_tokens_commit() - the reserved tokens went out, or did not
+ * @sk: the socket dmabuf_pp_tokens_reserve() reserved them on, locked
+ * @tokens: the reserved tokens
+ * @netmems: the buffers of the first @used, each with a reference taken
+ *	for user space
+ * @used: how many of @tokens went to user space in a cmsg
+ * @reserved: how many were reserved; the rest are freed
+ */
+void dmabuf_pp_tokens_commit(struct sock *sk, const u32 *tokens,
+			     const netmem_ref *netmems, unsigned int used,
+			     unsigned int reserved)
+{
+	unsigned int i;
+
+	if (!reserved)
+		return;
+	for (i = 0; i < used; i++)
+		this_cpu_inc(netmem_binding(netmems[i])->pcpu->user);
+	dmabuf_pp_table_commit(sk->sk_devmem_tokens, tokens, netmems, used,
+			       reserved);
+}
+
+/**
+ * dmabuf_pp_niov_delivered() - payload of a buffer went to user space
+ * @niov: the buffer
+ * @bytes: how many of its bytes a cmsg described
+ */
+void dmabuf_pp_niov_delivered(const struct net_iov *niov, unsigned int bytes)
+{
+	this_cpu_add(niov->pp_area->binding->pcpu->rx_bytes, bytes);
+}
+
+/**
+ * dmabuf_pp_sock_dontneed() - SO_DEVMEM_DONTNEED
+ * @sk: the socket; not locked
+ * @optval: an array of struct dmabuf_token
+ * @optlen: its size: a whole number of entries, at most 1024 of them
+ *
+ * Tokens that are not live on this socket (never issued, already returned,
+ * another socket's) are skipped. At most 1024 tokens are looked at per
+ * call, counting skipped ones.
+ *
+ * Return: how many buffers were given back, or a negative errno.
+ */
+int dmabuf_pp_sock_dontneed(struct sock *sk, sockptr_t optval,
+			    unsigned int optlen)
+{
+	struct dmabuf_token onstack[DMABUF_PP_DONTNEED_ONSTACK], *req = onstack;
+	unsigned int n = optlen / sizeof(*req);
+	struct dmabuf_pp_tokens *t;
+	int ret = 0;
+
+	if (!sk_is_tcp(sk))
+		return -EBADF;
+	if (optlen % sizeof(*req) || n > DMABUF_PP_DONTNEED_MAX)
+		return -EINVAL;
+
+	if (n > ARRAY_SIZE(onstack)) {
+		req = kvmalloc_array(n, sizeof(*req), GFP_KERNEL);
+		if (!req)
+			return -ENOMEM;
+	}
+	if (copy_from_sockptr(req, optval, optlen)) {
+		ret = -EFAULT;
+		goto out;
+	}
+
+	/* Pairs with the release in dmabuf_pp_tokens_reserve(): a table we
+	 * see is initialised. The socket lock is not ours to take here.
+	 */
+	t = smp_load_acquire(&sk->sk_devmem_tokens);
+	if (t)	/* else nothing was ever issued */
+		ret = dmabuf_pp_table_return(t, req, n, put_netmems);
+out:
+	if (req != onstack)
+		kvfree(req);
+	return ret;
+}
 
 /**
  * dmabuf_pp_sock_release_tokens() - the socket's descriptor is closed
@@ -21,23 +384,27 @@
  * back now. Left to the socket's destruction, they would stay out for as
  * long as the orphaned socket lingers, which is minutes when its peer or
  * device is gone (FIN-WAIT retries), keeping the binding alive.
- *
- * Each entry is put as xa_erase_bh() hands it over, so even a racing
- * SO_DEVMEM_DONTNEED (which takes only the xarray lock) could not put the
- * same buffer twice.
  */
 void dmabuf_pp_sock_release_tokens(struct sock *sk)
 {
-	unsigned long token;
-	void *netmem;
+	if (sk->sk_devmem_tokens)
+		dmabuf_pp_table_return_all(sk->sk_devmem_tokens, put_netmems);
+}
 
-	if (xa_empty(&sk->sk_user_frags))
+/**
+ * dmabuf_pp_sock_destroy_tokens() - the socket is destroyed
+ * @sk: a TCP socket in its destructor
+ *
+ * Gives back what is left (a socket that was never closed by user space
+ * holds nothing, but be sure) and frees the table.
+ */
+void dmabuf_pp_sock_destroy_tokens(struct sock *sk)
+{
+	struct dmabuf_pp_tokens *t = sk->sk_devmem_tokens;
+
+	if (!t)
 		return;
-
-	xa_for_each(&sk->sk_user_frags, token, netmem) {
-		netmem = xa_erase_bh(&sk->sk_user_frags, token);
-		if (netmem)
-			WARN_ON_ONCE(!napi_pp_put_page((__force netmem_ref)netmem));
-		cond_resched();
-	}
+	dmabuf_pp_table_return_all(t, put_netmems);
+	sk->sk_devmem_tokens = NULL;
+	dmabuf_pp_table_free(t);
 }

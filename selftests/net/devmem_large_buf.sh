@@ -55,10 +55,14 @@ ktap_result $? rx_buf_len_only_powers_of_two "default $len0; $(cat $out/odd.err)
 rx ethtool -G "$NSIM_IF_RX" rx-buf-len 65536 && [ "$(buf_len)" = 65536 ]
 ktap_result $? rx_buf_len_64k "now $(buf_len)"
 
-# 4 KiB into a huge page: fine for pages, not for 64 KiB buffers.
+# 4 KiB into a huge page: fine for pages, not for 64 KiB buffers. And a
+# binding cannot ask for other buffers than the queues post.
 ! rx "$BIN/devmemctl" bind "$NSIM_IF_RX" queues $queue udmabuf 4M hugetlb \
 	offset 4K > /dev/null 2> $out/misaligned.err &&
 	grep -q "mapped range at offset 0 is not 65536-byte aligned" $out/misaligned.err &&
+	! rx "$BIN/devmemctl" bind "$NSIM_IF_RX" queues $queue udmabuf 4M hugetlb \
+		buf-size 4K > /dev/null 2>> $out/misaligned.err &&
+	grep -q "are 65536 bytes (rx-buf-len), not 4096" $out/misaligned.err &&
 	[ "$(totals)" = "total bindings 0 buffers 0 out 0" ]
 ktap_result $? misaligned_dmabuf_refused "$(cat $out/misaligned.err)"
 
@@ -88,15 +92,17 @@ verified=$?
 	grep -q "queues 1 buffers 256 free" $out/bound
 ktap_result $? received_64m_verified_in_64k_buffers "sender $tx_rc, devmem-rx $rx_rc"
 
-# The buffer length is fixed while a queue is bound.
+# The buffer length is fixed while a queue is bound. This binding goes
+# through the dmabuf-pp family, which says what size it asked for.
 hold_in=$(mktemp -u /tmp/large-hold.XXXXXX)
 mkfifo "$hold_in"
 ip netns exec "$NSIM_NS_RX" "$BIN/devmemctl" bind "$NSIM_IF_RX" queues $queue \
-	udmabuf 4M hugetlb hold < "$hold_in" > $out/hold.out 2>&1 &
+	udmabuf 4M hugetlb buf-size 64K hold < "$hold_in" > $out/hold.out 2>&1 &
 hold_pid=$!
 exec {hold_fd}> "$hold_in"
 rm -f "$hold_in"
 nsim_poll 60 grep -q "queues 1 buffers 64 free" $provider &&
+	rx "$BIN/devmemctl" bindings | grep -q "queues $queue buf-size 65536 buffers 64 " &&
 	! rx ethtool -G "$NSIM_IF_RX" rx-buf-len 4096 2> $out/busy.err &&
 	grep -q "memory provider" $out/busy.err && [ "$(buf_len)" = 65536 ]
 bound_rc=$?

@@ -11,7 +11,7 @@
  * to be held or not. Afterwards the rest of the stream is read with every
  * token returned as it comes, so the sender finishes cleanly.
  *
- * usage: devmem_tokens NSIM_DEV QUEUE PORT READY_FD
+ * usage: devmem_tokens NSIM_DEV QUEUE PORT READY_FD MAX_ENTRIES
  *   NSIM_DEV: a netdevsim device, up, tcp-data-split on, in this netns
  *   QUEUE:    the RX queue the flow to PORT is steered to
  *   PORT:     where the sender ("tcpxfer send", a few MiB) connects
@@ -44,6 +44,9 @@
 #define TIMEOUT_S	60
 #define UNISSUED	0x40000000u	/* far above any token we can be given */
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+/* Entries one SO_DEVMEM_DONTNEED may carry: upstream 128, dmabuf-pp 1024 */
+#define ENTRIES_UPSTREAM	128
+#define ENTRIES_MAX		1024	/* dmabuf-pp's */
 
 static struct ktap t;
 static int sock_a = -1;		/* the devmem connection; holds the tokens */
@@ -54,6 +57,9 @@ static uint32_t binding_id;
 static uint32_t held[MAX_HELD];
 static unsigned int nheld;
 static uint32_t max_token;	/* the highest token ever issued to A */
+static uint64_t held_bytes;	/* described by the held tokens' cmsgs */
+/* Entries one SO_DEVMEM_DONTNEED may carry: the provider's limit (argv) */
+static unsigned int max_entries;
 
 /* What one run of recvmsg() calls saw. */
 struct rx {
@@ -205,11 +211,44 @@ static bool hold_tokens(void)
 
 	while (nheld < HOLD && n > 0)
 		n = receive(&rx);
+	held_bytes = rx.dmabuf_bytes;
 	ktap_diag("holding %u tokens (highest %u): %llu bytes in the dma-buf, %llu elsewhere%s%s",
 		  nheld, max_token, (unsigned long long)rx.dmabuf_bytes,
 		  (unsigned long long)rx.other_bytes, n < 0 ? ", recvmsg: " : "",
 		  n < 0 ? strerror(-n) : "");
 	return n >= 0 && nheld >= HOLD_MIN;
+}
+
+static int take_pp_binding(const struct dm_pp_binding *b, void *arg)
+{
+	*(struct dm_pp_binding *)arg = *b;
+	return 0;
+}
+
+/*
+ * dmabuf-pp's netlink family counts what user space holds: every held
+ * token, and every byte described so far. Upstream's kernel has no such
+ * family, and says so.
+ */
+static bool family_counts_held_tokens(void)
+{
+	static struct dm_pp_binding b;
+	struct dm_err e;
+	int ret;
+
+	ret = dm_pp_bindings(binding_id, take_pp_binding, &b, &e);
+	if (max_entries != ENTRIES_MAX)
+		return expect("stock: dmabuf-pp family", ret, -EOPNOTSUPP);
+	if (ret) {
+		ktap_diag("get binding %u: %s \"%s\"", binding_id,
+			  strerror(e.code), e.msg);
+		return false;
+	}
+	ktap_diag("family: buffers-user %llu (held %u), rx-bytes %llu (%llu in cmsgs)",
+		  (unsigned long long)b.buffers_user, nheld,
+		  (unsigned long long)b.rx_bytes,
+		  (unsigned long long)held_bytes);
+	return b.buffers_user == nheld && b.rx_bytes == held_bytes;
 }
 
 static uint32_t freed_once;	/* case 1 gives it back, case 2 again */
@@ -285,22 +324,26 @@ static bool zero_length_and_count(void)
 }
 
 /*
- * A length that is not whole entries, or more than 128 entries, is refused
- * before any token is looked at; 128 entries are fine.
+ * A length that is not whole entries, or more entries than the provider
+ * takes, is refused before any token is looked at; the maximum is fine.
  */
 static bool bad_length_einval(void)
 {
-	struct dmabuf_token tk[DM_DONTNEED_MAX_ENTRIES + 1];
+	static struct dmabuf_token tk[ENTRIES_MAX + 1];
+	unsigned int max = max_entries;
 	uint32_t tok = pick();
+	char what[64];
 	bool ok = true;
 
-	for (unsigned int i = 0; i < DM_DONTNEED_MAX_ENTRIES + 1; i++)
+	for (unsigned int i = 0; i < max + 1; i++)
 		tk[i] = (struct dmabuf_token){ tok, 1 };
 	ok &= expect("optlen 4", dontneed(sock_a, tk, 4), -EINVAL);
 	ok &= expect("optlen 12", dontneed(sock_a, tk, 12), -EINVAL);
-	ok &= expect("129 entries", dontneed(sock_a, tk, sizeof(tk)), -EINVAL);
-	ok &= expect("128 entries, all t",
-		     dontneed(sock_a, tk, sizeof(tk) - sizeof(tk[0])), 1);
+	snprintf(what, sizeof(what), "%u entries", max + 1);
+	ok &= expect(what, dontneed(sock_a, tk, (max + 1) * sizeof(tk[0])),
+		     -EINVAL);
+	snprintf(what, sizeof(what), "%u entries, all t", max);
+	ok &= expect(what, dontneed(sock_a, tk, max * sizeof(tk[0])), 1);
 	forget(tok);
 	return ok;
 }
@@ -424,6 +467,7 @@ static const struct {
 	bool (*run)(void);
 	const char *name;
 } cases[] = {
+	{ family_counts_held_tokens, "family_counts_held_tokens" },
 	{ return_held_token, "return_held_token" },
 	{ return_again_frees_nothing, "return_again_frees_nothing" },
 	{ duplicate_in_one_call, "duplicate_in_one_call" },
@@ -444,12 +488,18 @@ int main(int argc, char **argv)
 	struct dm_err err;
 
 	ktap_start(&t, 2 + ARRAY_SIZE(cases));
-	if (argc != 5) {
-		fprintf(stderr, "usage: devmem_tokens NSIM_DEV QUEUE PORT READY_FD\n");
+	if (argc != 6) {
+		fprintf(stderr, "usage: devmem_tokens NSIM_DEV QUEUE PORT READY_FD MAX_ENTRIES\n");
 		return 2;
 	}
 	ifindex = dm_ifindex(argv[1]);
 	queue = strtoul(argv[2], NULL, 10);
+	max_entries = strtoul(argv[5], NULL, 10);
+	if (max_entries < ENTRIES_UPSTREAM || max_entries > ENTRIES_MAX) {
+		ktap_diag("MAX_ENTRIES %s: not %u to %u", argv[5],
+			  ENTRIES_UPSTREAM, ENTRIES_MAX);
+		return 2;
+	}
 	dmabuf = udmabuf_make_anon("devmem-tokens", 0, DMABUF_SIZE, false, 0);
 	if (ifindex <= 0 || dmabuf < 0) {
 		ktap_diag("setup: ifindex %d dmabuf %d", ifindex, dmabuf);

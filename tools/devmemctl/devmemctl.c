@@ -6,7 +6,8 @@
  *   devmemctl [-j] pools [DEV]
  *   devmemctl [-j] qstats DEV
  *   devmemctl [-j] bind DEV queues LIST udmabuf SIZE [hugetlb] [offset OFF]
- *                      [repeat N] [hold]
+ *                      [buf-size B] [repeat N] [hold]
+ *   devmemctl [-j] bindings [ID]
  *
  * Exit status: 0 done, 1 the kernel or the system refused (the reason, with
  * the kernel's extack text when there is one, goes to stderr), 2 usage.
@@ -44,7 +45,8 @@ static void usage(FILE *f)
 	      "       devmemctl [-j] pools [DEV]\n"
 	      "       devmemctl [-j] qstats DEV\n"
 	      "       devmemctl [-j] bind DEV queues LIST udmabuf SIZE [hugetlb]\n"
-	      "                          [offset OFF] [repeat N] [hold]\n"
+	      "                          [offset OFF] [buf-size B] [repeat N] [hold]\n"
+	      "       devmemctl [-j] bindings [ID]\n"
 	      "       devmemctl -h | --help\n"
 	      "\n"
 	      "hds    show or set DEV's TCP header/data split (tcp-data-split)\n"
@@ -55,7 +57,11 @@ static void usage(FILE *f)
 	      "       keep it bound until stdin reaches EOF or SIGINT/SIGTERM; with\n"
 	      "       repeat N, bind and unbind N - 1 times first (N binds in all);\n"
 	      "       hugetlb backs the memfd with 2 MiB huge pages (what RX buffers\n"
-	      "       above 4 KiB need), offset OFF starts the udmabuf OFF bytes into it\n"
+	      "       above 4 KiB need), offset OFF starts the udmabuf OFF bytes into it;\n"
+	      "       buf-size B binds through the dmabuf-pp family with B-byte buffers\n"
+	      "       (what the queues post: ethtool rx-buf-len)\n"
+	      "bindings  bindings of this network namespace with their counters, or\n"
+	      "       binding ID (dmabuf-pp family; ours kernels only)\n"
 	      "DEV is a name or an ifindex; SIZE and OFF take K, M and G suffixes.\n"
 	      "-j, --json  JSON output\n"
 	      "Exit status: 0 done, 1 refused by the kernel or system, 2 usage.\n",
@@ -225,6 +231,64 @@ static int print_qstats(const struct dm_rx_qstats *qs, void *arg)
 	return 0;
 }
 
+static int print_pp_binding(const struct dm_pp_binding *b, void *arg)
+{
+	unsigned int *count = arg;
+
+	if (json) {
+		printf("%s{\"id\": %u, \"ifindex\": %u, \"netns_cookie\": %llu, "
+		       "\"buf_size\": %u, \"dmabuf_size\": %llu, \"buffers\": %llu, "
+		       "\"buffers_free\": %llu, \"buffers_user\": %llu, "
+		       "\"rx_bytes\": %llu, \"queues\": [",
+		       *count ? ", " : "", b->id, b->ifindex,
+		       (unsigned long long)b->netns_cookie, b->buf_size,
+		       (unsigned long long)b->dmabuf_size,
+		       (unsigned long long)b->buffers,
+		       (unsigned long long)b->buffers_free,
+		       (unsigned long long)b->buffers_user,
+		       (unsigned long long)b->rx_bytes);
+		for (uint32_t i = 0; i < b->nqueues; i++)
+			printf("%s%u", i ? ", " : "", b->queues[i]);
+		printf("]}");
+	} else {
+		printf("binding %u ifindex %u queues", b->id, b->ifindex);
+		for (uint32_t i = 0; i < b->nqueues; i++)
+			printf("%s%u", i ? "," : " ", b->queues[i]);
+		printf("%s buf-size %u buffers %llu free %llu user %llu rx-bytes %llu\n",
+		       b->nqueues ? "" : " -", b->buf_size,
+		       (unsigned long long)b->buffers,
+		       (unsigned long long)b->buffers_free,
+		       (unsigned long long)b->buffers_user,
+		       (unsigned long long)b->rx_bytes);
+	}
+	(*count)++;
+	return 0;
+}
+
+/* bindings [ID]: through the dmabuf-pp family (ours kernels only) */
+static int cmd_bindings(int argc, char **argv)
+{
+	unsigned int count = 0;
+	unsigned long id = 0;
+	struct dm_err e;
+	char *end;
+	int ret;
+
+	if (argc > 1)
+		return bad_usage("bindings takes at most one ID");
+	if (argc == 1) {
+		id = strtoul(argv[0], &end, 10);
+		if (*argv[0] < '1' || *argv[0] > '9' || *end || id > UINT32_MAX)
+			return bad_usage("bad binding id '%s'", argv[0]);
+	}
+	if (json)
+		printf("[");
+	ret = dm_pp_bindings(id, print_pp_binding, &count, &e);
+	if (json)
+		printf("]\n");
+	return ret ? refused(&e) : 0;
+}
+
 static int cmd_qstats(int argc, char **argv)
 {
 	char name[IF_NAMESIZE];
@@ -296,6 +360,7 @@ struct bind_args {
 	int nqueues;
 	uint64_t size;
 	uint64_t offset;
+	uint32_t buf_size;	/* non-zero: bind through the dmabuf-pp family */
 	unsigned long repeat;
 	bool hugetlb;
 	bool hold;
@@ -308,6 +373,13 @@ static int parse_bind(int argc, char **argv, struct bind_args *a)
 			a->hold = true;
 		} else if (!strcmp(argv[i], "hugetlb")) {
 			a->hugetlb = true;
+		} else if (!strcmp(argv[i], "buf-size") && i + 1 < argc) {
+			uint64_t v;
+
+			i++;
+			if (cli_parse_size(argv[i], &v) || !v || v > UINT32_MAX)
+				return bad_usage("bad buffer size '%s'", argv[i]);
+			a->buf_size = v;
 		} else if (!strcmp(argv[i], "offset") && i + 1 < argc) {
 			i++;
 			if (cli_parse_size(argv[i], &a->offset) ||
@@ -382,7 +454,11 @@ static int cmd_bind(int argc, char **argv)
 	for (unsigned long i = 0; i < a.repeat; i++) {
 		if (i)
 			dm_unbind(b);
-		if (dm_bind_rx(ifindex, buf, a.queues, a.nqueues, &b, &e)) {
+		ret = a.buf_size ?
+			dm_pp_bind(ifindex, buf, a.queues, a.nqueues,
+				   a.buf_size, &b, &e) :
+			dm_bind_rx(ifindex, buf, a.queues, a.nqueues, &b, &e);
+		if (ret) {
 			close(buf);
 			return refused(&e);
 		}
@@ -422,6 +498,8 @@ int main(int argc, char **argv)
 		return cmd_qstats(argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "bind"))
 		return cmd_bind(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "bindings"))
+		return cmd_bindings(argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "help")) {
 		usage(stdout);
 		return 0;

@@ -17,16 +17,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <netlink/attr.h>
 #include <netlink/errno.h>
+#include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/handlers.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 
+#include <linux/dmabuf_pp.h>
 #include <linux/ethtool_netlink.h>
 #include <linux/genetlink.h>
 #include <linux/netdev.h>
@@ -45,10 +48,12 @@ _Static_assert(CTRL_ATTR_MAX <= TB_MAX, "TB_MAX too small");
 _Static_assert(ETHTOOL_A_RINGS_MAX <= TB_MAX, "TB_MAX too small");
 _Static_assert(NETDEV_A_DMABUF_MAX <= TB_MAX, "TB_MAX too small");
 _Static_assert(NETDEV_A_PAGE_POOL_MAX <= TB_MAX, "TB_MAX too small");
+_Static_assert(DMABUF_PP_A_BINDING_MAX <= TB_MAX, "TB_MAX too small");
 
 struct dm_binding {
 	struct nl_sock *sk;	/* the binding lives as long as this socket */
 	uint32_t id;
+	uint32_t buf_size;	/* dmabuf-pp family binds only, else 0 */
 };
 
 /*
@@ -59,6 +64,7 @@ struct dm_binding {
  */
 struct exchange {
 	int (*parse)(struct nlattr **tb, void *arg);
+	struct nlmsghdr *nlh;	/* the message @parse is looking at */
 	void *arg;
 	int maxattr;
 	int parse_ret;
@@ -172,7 +178,8 @@ static int on_valid(struct nl_msg *msg, void *arg)
 
 	if (!ex->parse || ex->parse_ret)
 		return NL_OK;
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, ex->maxattr, NULL) < 0)
+	ex->nlh = nlmsg_hdr(msg);
+	if (genlmsg_parse(ex->nlh, 0, tb, ex->maxattr, NULL) < 0)
 		ex->parse_ret = -EBADMSG;
 	else
 		ex->parse_ret = ex->parse(tb, ex->arg);
@@ -476,14 +483,24 @@ out:
 
 static int parse_binding_id(struct nlattr **tb, void *arg)
 {
+	struct dm_binding *b = arg;
+
 	if (!tb[NETDEV_A_DMABUF_ID])
 		return -EBADMSG;
-	return attr_u32(tb[NETDEV_A_DMABUF_ID], arg);
+	return attr_u32(tb[NETDEV_A_DMABUF_ID], &b->id);
 }
 
+/* What a bind request carries, in either family. */
+struct bind_req {
+	int ifindex;
+	int dmabuf_fd;
+	const unsigned int *queues;
+	size_t nqueues;
+	uint32_t buf_size;	/* dmabuf-pp family only; 0 leaves it out */
+};
+
 /* NETDEV_CMD_BIND_RX with one NETDEV_A_DMABUF_QUEUES nest per queue. */
-static struct nl_msg *bind_request(int family, int ifindex, int dmabuf_fd,
-				   const unsigned int *queues, size_t nqueues)
+static struct nl_msg *bind_request(int family, const struct bind_req *req)
 {
 	struct nl_msg *msg;
 	struct nlattr *q;
@@ -492,13 +509,13 @@ static struct nl_msg *bind_request(int family, int ifindex, int dmabuf_fd,
 	msg = request(family, NETDEV_CMD_BIND_RX, NETDEV_FAMILY_VERSION, 0);
 	if (!msg)
 		return NULL;
-	if (nla_put_u32(msg, NETDEV_A_DMABUF_IFINDEX, ifindex) < 0 ||
-	    nla_put_u32(msg, NETDEV_A_DMABUF_FD, dmabuf_fd) < 0)
+	if (nla_put_u32(msg, NETDEV_A_DMABUF_IFINDEX, req->ifindex) < 0 ||
+	    nla_put_u32(msg, NETDEV_A_DMABUF_FD, req->dmabuf_fd) < 0)
 		goto err_free;
-	for (i = 0; i < nqueues; i++) {
+	for (i = 0; i < req->nqueues; i++) {
 		q = nla_nest_start(msg, NETDEV_A_DMABUF_QUEUES | NLA_F_NESTED);
 		if (!q ||
-		    nla_put_u32(msg, NETDEV_A_QUEUE_ID, queues[i]) < 0 ||
+		    nla_put_u32(msg, NETDEV_A_QUEUE_ID, req->queues[i]) < 0 ||
 		    nla_put_u32(msg, NETDEV_A_QUEUE_TYPE, NETDEV_QUEUE_TYPE_RX) < 0)
 			goto err_free;
 		nla_nest_end(msg, q);
@@ -522,31 +539,35 @@ int dm_bind_rx(int ifindex, int dmabuf_fd, const unsigned int *queues,
 				    err);
 }
 
-int dm_bind_rx_unchecked(int ifindex, int dmabuf_fd,
-			 const unsigned int *queues, size_t nqueues,
-			 struct dm_binding **out, struct dm_err *err)
+/*
+ * Bind over a socket of @family_name that becomes the binding's handle:
+ * @build makes the request, @parse reads the reply into the handle.
+ */
+static int bind_on_new_socket(const char *family_name,
+			      struct nl_msg *(*build)(int family,
+						      const struct bind_req *req),
+			      int (*parse)(struct nlattr **tb, void *arg),
+			      int maxattr, const struct bind_req *req,
+			      struct dm_binding **out, struct dm_err *err)
 {
 	struct dm_err scratch, *st = err ? err : &scratch;
+	struct exchange ex = { .parse = parse, .maxattr = maxattr, .st = st };
 	struct dm_binding *b;
-	struct exchange ex = {
-		.parse = parse_binding_id,
-		.maxattr = NETDEV_A_DMABUF_MAX, .st = st,
-	};
 	struct nl_msg *msg;
 	int family, ret;
 
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return fail(st, ENOMEM, NULL);
-	ret = nl_open(NETDEV_FAMILY_NAME, &b->sk, &family, st);
+	ret = nl_open(family_name, &b->sk, &family, st);
 	if (ret)
 		goto err_free;
-	msg = bind_request(family, ifindex, dmabuf_fd, queues, nqueues);
+	msg = build(family, req);
 	if (!msg) {
 		ret = fail(st, EMSGSIZE, "too many queues for one request");
 		goto err_close;
 	}
-	ex.arg = &b->id;
+	ex.arg = b;
 	ret = exchange(b->sk, msg, &ex);
 	if (ret)
 		goto err_close;
@@ -558,6 +579,20 @@ err_close:
 err_free:
 	free(b);
 	return ret;
+}
+
+int dm_bind_rx_unchecked(int ifindex, int dmabuf_fd,
+			 const unsigned int *queues, size_t nqueues,
+			 struct dm_binding **out, struct dm_err *err)
+{
+	const struct bind_req req = {
+		.ifindex = ifindex, .dmabuf_fd = dmabuf_fd,
+		.queues = queues, .nqueues = nqueues,
+	};
+
+	return bind_on_new_socket(NETDEV_FAMILY_NAME, bind_request,
+				  parse_binding_id, NETDEV_A_DMABUF_MAX, &req,
+				  out, err);
 }
 
 uint32_t dm_binding_id(const struct dm_binding *b)
@@ -710,4 +745,237 @@ int dm_rx_qstats(int ifindex,
 	ret = netdev_dump(NETDEV_CMD_QSTATS_GET, NETDEV_A_QSTATS_MAX,
 			  fill_qstats, ifindex, parse_qstats, &w, st);
 	return ret ? ret : w.cb_ret;
+}
+
+/* --- the dmabuf-pp family (ours; absent from stock kernels) ---------------- */
+
+struct pp_walk {
+	struct exchange *ex;	/* for the multi-attr queues of each message */
+	int (*cb)(const struct dm_pp_binding *b, void *arg);
+	void *arg;
+	int cb_ret;
+};
+
+static int parse_pp_binding(struct nlattr **tb, void *arg)
+{
+	struct pp_walk *w = arg;
+	struct dm_pp_binding b = { 0 };
+	struct nlattr *a;
+	int rem;
+
+	if (!tb[DMABUF_PP_A_BINDING_ID] ||
+	    attr_u32(tb[DMABUF_PP_A_BINDING_ID], &b.id))
+		return -EBADMSG;
+	if ((tb[DMABUF_PP_A_BINDING_IFINDEX] &&
+	     attr_u32(tb[DMABUF_PP_A_BINDING_IFINDEX], &b.ifindex)) ||
+	    (tb[DMABUF_PP_A_BINDING_BUF_SIZE] &&
+	     attr_u32(tb[DMABUF_PP_A_BINDING_BUF_SIZE], &b.buf_size)) ||
+	    (tb[DMABUF_PP_A_BINDING_NETNS_COOKIE] &&
+	     attr_uint(tb[DMABUF_PP_A_BINDING_NETNS_COOKIE], &b.netns_cookie)) ||
+	    (tb[DMABUF_PP_A_BINDING_DMABUF_SIZE] &&
+	     attr_uint(tb[DMABUF_PP_A_BINDING_DMABUF_SIZE], &b.dmabuf_size)) ||
+	    (tb[DMABUF_PP_A_BINDING_BUFFERS] &&
+	     attr_uint(tb[DMABUF_PP_A_BINDING_BUFFERS], &b.buffers)) ||
+	    (tb[DMABUF_PP_A_BINDING_BUFFERS_FREE] &&
+	     attr_uint(tb[DMABUF_PP_A_BINDING_BUFFERS_FREE], &b.buffers_free)) ||
+	    (tb[DMABUF_PP_A_BINDING_BUFFERS_USER] &&
+	     attr_uint(tb[DMABUF_PP_A_BINDING_BUFFERS_USER], &b.buffers_user)) ||
+	    (tb[DMABUF_PP_A_BINDING_RX_BYTES] &&
+	     attr_uint(tb[DMABUF_PP_A_BINDING_RX_BYTES], &b.rx_bytes)))
+		return -EBADMSG;
+	/* queues repeat: walk the message, not the parsed table */
+	nlmsg_for_each_attr(a, w->ex->nlh, GENL_HDRLEN, rem) {
+		if (nla_type(a) != DMABUF_PP_A_BINDING_QUEUES)
+			continue;
+		if (b.nqueues == DM_PP_MAX_QUEUES ||
+		    attr_u32(a, &b.queues[b.nqueues]))
+			return -EBADMSG;
+		b.nqueues++;
+	}
+	w->cb_ret = w->cb(&b, w->arg);
+	return w->cb_ret ? 1 : 0;
+}
+
+static int parse_pp_bind_reply(struct nlattr **tb, void *arg)
+{
+	struct dm_binding *b = arg;
+
+	if (!tb[DMABUF_PP_A_BINDING_ID] || !tb[DMABUF_PP_A_BINDING_BUF_SIZE] ||
+	    attr_u32(tb[DMABUF_PP_A_BINDING_ID], &b->id) ||
+	    attr_u32(tb[DMABUF_PP_A_BINDING_BUF_SIZE], &b->buf_size))
+		return -EBADMSG;
+	return 0;
+}
+
+/* DMABUF_PP_CMD_BIND: queues are plain u32 attributes, one each. */
+static struct nl_msg *pp_bind_request(int family, const struct bind_req *req)
+{
+	struct nl_msg *msg;
+	size_t i;
+
+	msg = request(family, DMABUF_PP_CMD_BIND, DMABUF_PP_FAMILY_VERSION, 0);
+	if (!msg)
+		return NULL;
+	if (nla_put_u32(msg, DMABUF_PP_A_BINDING_IFINDEX, req->ifindex) < 0 ||
+	    nla_put_u32(msg, DMABUF_PP_A_BINDING_FD, req->dmabuf_fd) < 0 ||
+	    (req->buf_size &&
+	     nla_put_u32(msg, DMABUF_PP_A_BINDING_BUF_SIZE, req->buf_size) < 0))
+		goto err_free;
+	for (i = 0; i < req->nqueues; i++)
+		if (nla_put_u32(msg, DMABUF_PP_A_BINDING_QUEUES,
+				req->queues[i]) < 0)
+			goto err_free;
+	return msg;
+
+err_free:
+	nlmsg_free(msg);
+	return NULL;
+}
+
+int dm_pp_bind(int ifindex, int dmabuf_fd, const unsigned int *queues,
+	       size_t nqueues, uint32_t buf_size, struct dm_binding **out,
+	       struct dm_err *err)
+{
+	const struct bind_req req = {
+		.ifindex = ifindex, .dmabuf_fd = dmabuf_fd,
+		.queues = queues, .nqueues = nqueues, .buf_size = buf_size,
+	};
+
+	return bind_on_new_socket(DMABUF_PP_FAMILY_NAME, pp_bind_request,
+				  parse_pp_bind_reply, DMABUF_PP_A_BINDING_MAX,
+				  &req, out, err);
+}
+
+uint32_t dm_binding_buf_size(const struct dm_binding *b)
+{
+	return b->buf_size;
+}
+
+int dm_pp_bindings(uint32_t id,
+		   int (*cb)(const struct dm_pp_binding *b, void *arg),
+		   void *arg, struct dm_err *err)
+{
+	struct dm_err scratch, *st = err ? err : &scratch;
+	struct exchange ex = { .maxattr = DMABUF_PP_A_BINDING_MAX, .st = st };
+	struct pp_walk w = { .ex = &ex, .cb = cb, .arg = arg };
+	struct nl_sock *sk;
+	struct nl_msg *msg;
+	int family, ret;
+
+	ret = nl_open(DMABUF_PP_FAMILY_NAME, &sk, &family, st);
+	if (ret)
+		return ret;
+	msg = request(family, DMABUF_PP_CMD_GET, DMABUF_PP_FAMILY_VERSION,
+		      id ? 0 : NLM_F_DUMP);
+	if (!msg || (id && nla_put_u32(msg, DMABUF_PP_A_BINDING_ID, id) < 0)) {
+		nlmsg_free(msg);
+		ret = fail(st, ENOMEM, NULL);
+	} else {
+		ex.parse = parse_pp_binding;
+		ex.arg = &w;
+		ret = exchange(sk, msg, &ex);
+	}
+	nl_socket_free(sk);
+	return ret ? ret : w.cb_ret;
+}
+
+struct dm_pp_watch {
+	struct nl_sock *sk;
+	struct exchange ex;
+	struct pp_walk w;
+	struct dm_pp_binding last;
+	bool got;
+};
+
+static int watch_take(const struct dm_pp_binding *b, void *arg)
+{
+	struct dm_pp_watch *wt = arg;
+
+	wt->last = *b;
+	wt->got = true;
+	return 0;
+}
+
+static int any_seq(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+int dm_pp_watch_open(struct dm_pp_watch **out, struct dm_err *err)
+{
+	struct dm_err scratch, *st = err ? err : &scratch;
+	struct dm_pp_watch *wt;
+	int family, grp, ret;
+
+	wt = calloc(1, sizeof(*wt));
+	if (!wt)
+		return fail(st, ENOMEM, NULL);
+	ret = nl_open(DMABUF_PP_FAMILY_NAME, &wt->sk, &family, st);
+	if (ret)
+		goto err_free;
+	grp = genl_ctrl_resolve_grp(wt->sk, DMABUF_PP_FAMILY_NAME,
+				    DMABUF_PP_MCGRP_MGMT);
+	if (grp < 0 || nl_socket_add_membership(wt->sk, grp) < 0) {
+		ret = fail(st, grp < 0 ? nle_errno(grp) : EPROTO,
+			   "joining the \"%s\" group", DMABUF_PP_MCGRP_MGMT);
+		goto err_close;
+	}
+	wt->w = (struct pp_walk){ .ex = &wt->ex, .cb = watch_take, .arg = wt };
+	wt->ex = (struct exchange){
+		.parse = parse_pp_binding, .arg = &wt->w,
+		.maxattr = DMABUF_PP_A_BINDING_MAX, .st = st,
+	};
+	*out = wt;
+	return 0;
+
+err_close:
+	nl_socket_free(wt->sk);
+err_free:
+	free(wt);
+	return ret;
+}
+
+int dm_pp_watch_next(struct dm_pp_watch *wt, int timeout_ms,
+		     struct dm_pp_binding *b, struct dm_err *err)
+{
+	struct dm_err scratch, *st = err ? err : &scratch;
+	struct pollfd pfd = { .fd = nl_socket_get_fd(wt->sk), .events = POLLIN };
+	struct nl_cb *cb;
+	int ret;
+
+	clear(st);
+	wt->ex.st = st;
+	wt->ex.parse_ret = 0;
+	wt->got = false;
+	while (!wt->got) {
+		ret = poll(&pfd, 1, timeout_ms);
+		if (ret < 0)
+			return fail(st, errno, "poll");
+		if (!ret)
+			return fail(st, ETIMEDOUT, "no notification");
+		cb = exchange_cb(&wt->ex);
+		if (!cb)
+			return fail(st, ENOMEM, NULL);
+		/* notifications carry sequence number 0 */
+		nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, any_seq, NULL);
+		ret = nl_recvmsgs(wt->sk, cb);
+		nl_cb_put(cb);
+		if (ret < 0)
+			return fail(st, nle_errno(ret), "reading notification: %s",
+				    nl_geterror(ret));
+		if (wt->ex.parse_ret < 0)
+			return fail(st, EBADMSG, "malformed notification");
+	}
+	*b = wt->last;
+	return 0;
+}
+
+void dm_pp_watch_close(struct dm_pp_watch *wt)
+{
+	if (!wt)
+		return;
+	nl_socket_free(wt->sk);
+	free(wt);
 }

@@ -170,4 +170,54 @@ int dm_rx_qstats(int ifindex,
 		 int (*cb)(const struct dm_rx_qstats *qs, void *arg),
 		 void *arg, struct dm_err *err);
 
+/*
+ * The dmabuf-pp generic netlink family (ours; stock kernels do not have it:
+ * every call below then fails with EOPNOTSUPP and says so).
+ */
+#define DM_PP_MAX_QUEUES 256
+
+/* A binding as the family's get and dump report it. */
+struct dm_pp_binding {
+	uint32_t id;
+	uint32_t ifindex;	/* 0: off its device, buffers still out */
+	uint64_t netns_cookie;	/* SO_NETNS_COOKIE of its device's netns */
+	uint32_t buf_size;	/* bytes per buffer */
+	uint64_t dmabuf_size;
+	uint64_t buffers;	/* net_iovs in all */
+	uint64_t buffers_free;	/* on the provider's free stack */
+	uint64_t buffers_user;	/* held by user space through tokens */
+	uint64_t rx_bytes;	/* payload described in SCM_DEVMEM_DMABUF */
+	uint32_t nqueues;
+	uint32_t queues[DM_PP_MAX_QUEUES];
+};
+
+/*
+ * Bind through the dmabuf-pp family, which also takes a buffer size:
+ * @buf_size 0 takes the queues' (ethtool rx-buf-len), anything else must
+ * equal it. Unbind as for dm_bind_rx(): dm_unbind().
+ */
+int dm_pp_bind(int ifindex, int dmabuf_fd, const unsigned int *queues,
+	       size_t nqueues, uint32_t buf_size, struct dm_binding **out,
+	       struct dm_err *err);
+
+/* The buffer size of a dm_pp_bind() binding (0 for dm_bind_rx() ones). */
+uint32_t dm_binding_buf_size(const struct dm_binding *b);
+
+/*
+ * Binding @id, or with @id 0 every binding of our network namespace: @cb
+ * for each; a non-zero return from @cb stops the walk and is returned.
+ */
+int dm_pp_bindings(uint32_t id,
+		   int (*cb)(const struct dm_pp_binding *b, void *arg),
+		   void *arg, struct dm_err *err);
+
+/* Notifications of bindings leaving their device ("mgmt" group). */
+struct dm_pp_watch;
+
+int dm_pp_watch_open(struct dm_pp_watch **out, struct dm_err *err);
+/* The next one, within @timeout_ms (ETIMEDOUT otherwise; -1 waits). */
+int dm_pp_watch_next(struct dm_pp_watch *w, int timeout_ms,
+		     struct dm_pp_binding *b, struct dm_err *err);
+void dm_pp_watch_close(struct dm_pp_watch *w);
+
 #endif

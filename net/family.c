@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Our own generic netlink family, "dmabuf-pp"
+ * (Documentation/netlink/specs/dmabuf-pp.yaml; the policies and the ops
+ * table in family-gen.[ch] are generated from it by tools/build/ynl-gen):
+ *
+ *   bind        as netdev bind-rx, with queues as plain u32 attributes and
+ *               an optional buffer size, which must be what the queues post
+ *   get         one binding or a dump of those of the caller's namespace,
+ *               with the counters of stats.c
+ *   unbind-ntf  (group "mgmt") a binding left its device
+ *
+ * Bindings made here and through bind-rx are the same objects; each
+ * belongs to the socket that made it, in either family.
+ */
+
+#include <linux/bitmap.h>
+#include <linux/init.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+
+#include "family-gen.h"
+#include "provider.h"
+
+void dmabuf_pp_nl_sock_priv_init(struct list_head *priv)
+{
+	INIT_LIST_HEAD(priv);
+}
+
+/* Fill one binding's message; RTNL held (its device and queues), and RCU
+ * or a reference keeps the binding.
+ */
+static int dmabuf_pp_nl_fill(struct sk_buff *skb,
+			     struct dmabuf_pp_binding *binding, u32 portid,
+			     u32 seq, int flags, u8 cmd)
+{
+	struct net_device *dev = binding->dev;
+	struct dmabuf_pp_counts c;
+	unsigned int q;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &dmabuf_pp_nl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+
+	dmabuf_pp_binding_counts(binding, &c);
+	if (nla_put_u32(skb, DMABUF_PP_A_BINDING_ID, binding->id) ||
+	    nla_put_u32(skb, DMABUF_PP_A_BINDING_IFINDEX,
+			dev ? dev->ifindex : 0) ||
+	    nla_put_u64_64bit(skb, DMABUF_PP_A_BINDING_NETNS_COOKIE,
+			      binding->netns_cookie, 0) ||
+	    nla_put_u32(skb, DMABUF_PP_A_BINDING_BUF_SIZE,
+			1U << binding->area.buf_shift) ||
+	    nla_put_uint(skb, DMABUF_PP_A_BINDING_DMABUF_SIZE, binding->size) ||
+	    nla_put_uint(skb, DMABUF_PP_A_BINDING_BUFFERS, binding->nr_niovs) ||
+	    nla_put_uint(skb, DMABUF_PP_A_BINDING_BUFFERS_FREE, c.free) ||
+	    nla_put_uint(skb, DMABUF_PP_A_BINDING_BUFFERS_USER, c.user) ||
+	    nla_put_uint(skb, DMABUF_PP_A_BINDING_RX_BYTES, c.rx_bytes))
+		goto err_cancel;
+	if (dev) {
+		for_each_set_bit(q, binding->rxqs, binding->nr_rxqs)
+			if (nla_put_u32(skb, DMABUF_PP_A_BINDING_QUEUES, q))
+				goto err_cancel;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+
+err_cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* Collect the queues of a bind request; at least one. */
+static u32 *dmabuf_pp_nl_bind_queues(struct genl_info *info,
+				     unsigned int *count)
+{
+	struct nlattr *attr;
+	unsigned int n = 0;
+	u32 *idx;
+	int rem;
+
+	idx = dmabuf_pp_nl_queue_slots(info, DMABUF_PP_A_BINDING_QUEUES);
+	if (IS_ERR(idx))
+		return idx;
+	nla_for_each_attr_type(attr, DMABUF_PP_A_BINDING_QUEUES,
+			       genlmsg_data(info->genlhdr),
+			       genlmsg_len(info->genlhdr), rem)
+		idx[n++] = nla_get_u32(attr);
+	*count = n;
+	return idx;
+}
+
+static int dmabuf_pp_nl_put_bind(struct sk_buff *rsp,
+				 const struct dmabuf_pp_binding *binding)
+{
+	if (nla_put_u32(rsp, DMABUF_PP_A_BINDING_ID, binding->id))
+		return -EMSGSIZE;
+	return nla_put_u32(rsp, DMABUF_PP_A_BINDING_BUF_SIZE,
+			   1U << binding->area.buf_shift);
+}
+
+int dmabuf_pp_nl_bind_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct list_head *sock_bindings;
+	struct dmabuf_pp_bind bind = {};
+
+	if (GENL_REQ_ATTR_CHECK(info, DMABUF_PP_A_BINDING_IFINDEX) ||
+	    GENL_REQ_ATTR_CHECK(info, DMABUF_PP_A_BINDING_FD))
+		return -EINVAL;
+	bind.ifindex_attr = info->attrs[DMABUF_PP_A_BINDING_IFINDEX];
+	bind.ifindex = nla_get_u32(bind.ifindex_attr);
+	bind.fd = nla_get_u32(info->attrs[DMABUF_PP_A_BINDING_FD]);
+	if (info->attrs[DMABUF_PP_A_BINDING_BUF_SIZE])
+		bind.buf_size =
+			nla_get_u32(info->attrs[DMABUF_PP_A_BINDING_BUF_SIZE]);
+
+	sock_bindings = genl_sk_priv_get(&dmabuf_pp_nl_family,
+					 NETLINK_CB(skb).sk);
+	if (IS_ERR(sock_bindings))
+		return PTR_ERR(sock_bindings);
+
+	bind.idx = dmabuf_pp_nl_bind_queues(info, &bind.n);
+	if (IS_ERR(bind.idx))
+		return PTR_ERR(bind.idx);
+	return dmabuf_pp_nl_bind_reply(info, sock_bindings, &bind,
+				       dmabuf_pp_nl_put_bind);
+}
+
+/* Bindings are listed to the namespace of the device they were bound on. */
+static bool dmabuf_pp_nl_visible(const struct dmabuf_pp_binding *binding,
+				 const struct net *net)
+{
+	return binding->netns_cookie == net->net_cookie;
+}
+
+int dmabuf_pp_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dmabuf_pp_binding *binding;
+	struct sk_buff *rsp;
+	u32 id;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, DMABUF_PP_A_BINDING_ID))
+		return -EINVAL;
+	id = nla_get_u32(info->attrs[DMABUF_PP_A_BINDING_ID]);
+
+	rsp = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!rsp)
+		return -ENOMEM;
+
+	rtnl_lock();
+	rcu_read_lock();
+	binding = xa_load(&dmabuf_pp_bindings, id);
+	if (binding && dmabuf_pp_nl_visible(binding, genl_info_net(info))) {
+		err = dmabuf_pp_nl_fill(rsp, binding, info->snd_portid,
+					info->snd_seq, 0, info->genlhdr->cmd);
+	} else {
+		NL_SET_BAD_ATTR(info->extack,
+				info->attrs[DMABUF_PP_A_BINDING_ID]);
+		NL_SET_ERR_MSG_FMT(info->extack, "no binding with id %u", id);
+		err = -ENOENT;
+	}
+	rcu_read_unlock();
+	rtnl_unlock();
+
+	if (err) {
+		nlmsg_free(rsp);
+		return err;
+	}
+	return genlmsg_reply(rsp, info);
+}
+
+/* cb->args[0]: the id to go on from */
+int dmabuf_pp_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	struct dmabuf_pp_binding *binding;
+	unsigned long id = cb->args[0];
+	int err = 0;
+
+	rtnl_lock();
+	rcu_read_lock();
+	xa_for_each_start(&dmabuf_pp_bindings, id, binding, id) {
+		if (!dmabuf_pp_nl_visible(binding, net))
+			continue;
+		err = dmabuf_pp_nl_fill(skb, binding,
+					NETLINK_CB(cb->skb).portid,
+					cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					DMABUF_PP_CMD_GET);
+		if (err)
+			break;
+		cb->args[0] = id + 1;
+	}
+	rcu_read_unlock();
+	rtnl_unlock();
+
+	/* A full skb ends this part of the dump; the next one goes on. */
+	return err == -EMSGSIZE && skb->len ? skb->len : err;
+}
+
+/**
+ * dmabuf_pp_nl_notify_unbind() - tell "mgmt" that a binding leaves its device
+ * @binding: the binding, still on its device; RTNL held
+ */
+void dmabuf_pp_nl_notify_unbind(struct dmabuf_pp_binding *binding)
+{
+	struct net *net = dev_net(binding->dev);
+	struct sk_buff *ntf;
+
+	ASSERT_RTNL();
+
+	if (!genl_has_listeners(&dmabuf_pp_nl_family, net,
+				DMABUF_PP_NLGRP_MGMT))
+		return;
+	ntf = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!ntf)
+		return;
+	if (dmabuf_pp_nl_fill(ntf, binding, 0, 0, 0,
+			      DMABUF_PP_CMD_UNBIND_NTF)) {
+		nlmsg_free(ntf);
+		return;
+	}
+	genlmsg_multicast_netns(&dmabuf_pp_nl_family, net, ntf, 0,
+				DMABUF_PP_NLGRP_MGMT, GFP_KERNEL);
+}
+
+static int __init dmabuf_pp_nl_init(void)
+{
+	return genl_register_family(&dmabuf_pp_nl_family);
+}
+subsys_initcall(dmabuf_pp_nl_init);
