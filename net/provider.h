@@ -153,7 +153,7 @@ int dmabuf_pp_table_return(struct dmabuf_pp_tokens *t,
 			   const struct dmabuf_token *req, unsigned int n,
 			   dmabuf_pp_put_fn put);
 void dmabuf_pp_table_return_all(struct dmabuf_pp_tokens *t,
-				dmabuf_pp_put_fn put);
+				dmabuf_pp_put_fn put, bool may_sleep);
 
 /* netlink.c: what a bind request asks for */
 struct dmabuf_pp_bind {

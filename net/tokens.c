@@ -21,7 +21,9 @@
  * recvmsg() issues tokens with the socket locked, and is the only one to
  * grow the table; SO_DEVMEM_DONTNEED runs without the socket lock, in
  * parallel with recvmsg() on another thread. The table's spinlock covers
- * the slots, the free list and the switch to a grown array.
+ * the slots, the free list and the switch to a grown array. It is taken
+ * with bottom halves off: the socket's destructor, which empties the
+ * table, runs from softirq when a closed socket's last timer fires.
  */
 
 #include <linux/percpu.h>
@@ -101,13 +103,13 @@ static int table_grow(struct dmabuf_pp_tokens *t)
 	if (!slot)
 		return -ENOMEM;
 
-	spin_lock(&t->lock);
+	spin_lock_bh(&t->lock);
 	old = t->slot;
 	if (old)
 		memcpy(slot, old, t->top * sizeof(*slot));
 	t->slot = slot;
 	t->size = size;
-	spin_unlock(&t->lock);
+	spin_unlock_bh(&t->lock);
 
 	kvfree(old);
 	return 0;
@@ -130,7 +132,7 @@ int dmabuf_pp_table_reserve(struct dmabuf_pp_tokens *t, u32 *tokens,
 	int err;
 
 	for (;;) {
-		spin_lock(&t->lock);
+		spin_lock_bh(&t->lock);
 		for (; got < n && t->free; got++) {
 			tokens[got] = t->free;
 			t->free = t->slot[t->free] >> 2;
@@ -140,7 +142,7 @@ int dmabuf_pp_table_reserve(struct dmabuf_pp_tokens *t, u32 *tokens,
 			tokens[got] = t->top++;
 			t->slot[tokens[got]] = SLOT_RESERVED;
 		}
-		spin_unlock(&t->lock);
+		spin_unlock_bh(&t->lock);
 		if (got)
 			return got;
 
@@ -164,12 +166,12 @@ void dmabuf_pp_table_commit(struct dmabuf_pp_tokens *t, const u32 *tokens,
 {
 	unsigned int i;
 
-	spin_lock(&t->lock);
+	spin_lock_bh(&t->lock);
 	for (i = 0; i < used; i++)
 		t->slot[tokens[i]] = (__force unsigned long)netmems[i];
 	for (; i < reserved; i++)
 		slot_free(t, tokens[i]);
-	spin_unlock(&t->lock);
+	spin_unlock_bh(&t->lock);
 }
 
 /**
@@ -193,7 +195,7 @@ int dmabuf_pp_table_return(struct dmabuf_pp_tokens *t,
 	netmem_ref batch[PUT_BATCH];
 	int freed = 0;
 
-	spin_lock(&t->lock);
+	spin_lock_bh(&t->lock);
 	for (i = 0; i < n; i++) {
 		u32 j;
 
@@ -212,15 +214,15 @@ int dmabuf_pp_table_return(struct dmabuf_pp_tokens *t,
 			batch[nput++] = (__force netmem_ref)v;
 			freed++;
 			if (nput == PUT_BATCH) {
-				spin_unlock(&t->lock);
+				spin_unlock_bh(&t->lock);
 				put(batch, nput);
 				nput = 0;
-				spin_lock(&t->lock);
+				spin_lock_bh(&t->lock);
 			}
 		}
 	}
 done:
-	spin_unlock(&t->lock);
+	spin_unlock_bh(&t->lock);
 	put(batch, nput);
 	return freed;
 }
@@ -229,9 +231,12 @@ done:
  * dmabuf_pp_table_return_all() - every live token is given back
  * @t: the table
  * @put: as for dmabuf_pp_table_return()
+ * @may_sleep: the caller is in process context and may be rescheduled
+ *	between batches; false for the socket's destructor, which also runs
+ *	from softirq (a closed socket's last timer)
  */
 void dmabuf_pp_table_return_all(struct dmabuf_pp_tokens *t,
-				dmabuf_pp_put_fn put)
+				dmabuf_pp_put_fn put, bool may_sleep)
 {
 	netmem_ref batch[PUT_BATCH];
 	unsigned int nput;
@@ -239,16 +244,17 @@ void dmabuf_pp_table_return_all(struct dmabuf_pp_tokens *t,
 
 	do {
 		nput = 0;
-		spin_lock(&t->lock);
+		spin_lock_bh(&t->lock);
 		for (; s < t->top && nput < PUT_BATCH; s++) {
 			if (slot_is_token(t->slot[s])) {
 				batch[nput++] = (__force netmem_ref)t->slot[s];
 				slot_free(t, s);
 			}
 		}
-		spin_unlock(&t->lock);
+		spin_unlock_bh(&t->lock);
 		put(batch, nput);
-		cond_resched();
+		if (may_sleep)
+			cond_resched();
 	} while (nput);
 }
 
@@ -388,7 +394,8 @@ out:
 void dmabuf_pp_sock_release_tokens(struct sock *sk)
 {
 	if (sk->sk_devmem_tokens)
-		dmabuf_pp_table_return_all(sk->sk_devmem_tokens, put_netmems);
+		dmabuf_pp_table_return_all(sk->sk_devmem_tokens, put_netmems,
+					   true);
 }
 
 /**
@@ -404,7 +411,7 @@ void dmabuf_pp_sock_destroy_tokens(struct sock *sk)
 
 	if (!t)
 		return;
-	dmabuf_pp_table_return_all(t, put_netmems);
+	dmabuf_pp_table_return_all(t, put_netmems, false);
 	sk->sk_devmem_tokens = NULL;
 	dmabuf_pp_table_free(t);
 }

@@ -126,7 +126,7 @@ static void returned_slots_reused_first(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, again[2], 9);
 	dmabuf_pp_table_commit(t, again, NULL, 0, 3);
 
-	dmabuf_pp_table_return_all(t, record_put);
+	dmabuf_pp_table_return_all(t, record_put, true);
 	KUNIT_EXPECT_EQ(test, puts.n, 8);
 	dmabuf_pp_table_free(t);
 }
@@ -150,7 +150,7 @@ static void one_return_looks_at_1024(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, puts.n, 1024);
 	KUNIT_EXPECT_EQ(test, return_range(t, 1025, 1000), 1100 - 1024);
 
-	dmabuf_pp_table_return_all(t, record_put);
+	dmabuf_pp_table_return_all(t, record_put, true);
 	KUNIT_EXPECT_EQ(test, puts.n, 1100);
 	dmabuf_pp_table_free(t);
 }
@@ -177,11 +177,11 @@ static void grows_and_gives_all_back(struct kunit *test)
 	}
 
 	/* Close: every netmem comes back once (sum of 1 .. MANY). */
-	dmabuf_pp_table_return_all(t, record_put);
+	dmabuf_pp_table_return_all(t, record_put, true);
 	KUNIT_EXPECT_EQ(test, puts.n, MANY);
 	KUNIT_EXPECT_EQ(test, puts.sum, (unsigned long)MANY * (MANY + 1) / 2);
 	KUNIT_EXPECT_EQ(test, return_range(t, 1, 1000), 0);
-	dmabuf_pp_table_return_all(t, record_put);
+	dmabuf_pp_table_return_all(t, record_put, true);
 	KUNIT_EXPECT_EQ(test, puts.n, MANY);
 	dmabuf_pp_table_free(t);
 }
