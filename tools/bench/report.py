@@ -12,9 +12,35 @@ metric/baseline is then printed per flavor in a second table.
 The spread column is (max - min) / median of those values, per flavor: a
 ratio within the spread is noise.
 """
+import fnmatch
 import json
+import os
 import statistics
 import sys
+
+import plot
+
+# Issue 6's targets, as ours/stock ratios: (pattern, limit). A "lower"
+# metric meets its target at or below the limit, a "higher" one at or
+# above. The receive lines meet theirs by CPU per GB or by throughput.
+TARGETS = (
+    ("rx_devmem_*_cpu_s_per_gb", 0.7),
+    ("rx_devmem_*_gbit_per_s", 1.3),
+    ("rx_devmem64k_*_cpu_s_per_gb", 0.5),
+    ("rx_devmem64k_*_gbit_per_s", 1.3),
+    ("bind_*", 0.5),
+    ("dontneed_*", 0.25),
+)
+
+
+def target_of(metric, better, ratio):
+    """The target column: '' when the metric has none."""
+    for pattern, limit in TARGETS:
+        if fnmatch.fnmatch(metric, pattern):
+            met = ratio <= limit if better == "lower" else ratio >= limit
+            sign = "<=" if better == "lower" else ">="
+            return f"{sign}{limit:g} {'met' if met else 'not met'}"
+    return ""
 
 
 def spread_of(values):
@@ -60,26 +86,38 @@ def main():
         print("bench: no workload reported any number", file=sys.stderr)
         return 1
     table = []
-    print(f"{'metric':<34} {'stock':>10} {'ours':>10} {'ours/stock':>10} "
-          f"{'spread s/o':>12}  unit")
+    notes = {}
+    for r in rows:
+        if "note" in r:
+            notes.setdefault(r["metric"], set()).add(f"{r['flavor']}: {r['note']}")
+    print(f"{'metric':<42} {'stock':>10} {'ours':>10} {'ours/stock':>10} "
+          f"{'spread s/o':>12}  {'target':<14} unit")
     for (workload, metric), m in sorted(metrics.items()):
         if not m["stock"] or not m["ours"]:
-            print(f"{metric:<34} missing a flavor's numbers", file=sys.stderr)
+            print(f"{metric:<42} missing a flavor's numbers", file=sys.stderr)
             return 1
         stock = statistics.median(m["stock"])
         ours = statistics.median(m["ours"])
         ratio = ours / stock if stock else float("nan")
         better = "higher is better" if m["better"] == "higher" else "lower is better"
         spread = "/".join(f"{spread_of(m[f]):.0%}" for f in ("stock", "ours"))
-        print(f"{metric:<34} {stock:>10.4g} {ours:>10.4g} {ratio:>9.3f}x "
-              f"{spread:>12}  {m['unit']} ({better})")
+        target = target_of(metric, m["better"], ratio)
+        print(f"{metric:<42} {stock:>10.4g} {ours:>10.4g} {ratio:>9.3f}x "
+              f"{spread:>12}  {target:<14} {m['unit']} ({better})")
         table.append({"workload": workload, "metric": metric, "unit": m["unit"],
                       "better": m["better"], "stock": m["stock"],
-                      "ours": m["ours"], "ratio": ratio})
+                      "ours": m["ours"], "ratio": ratio, "target": target,
+                      "notes": sorted(notes.get(metric, ()))})
+    for metric, lines in sorted(notes.items()):
+        for line in sorted(lines):
+            print(f"note: {metric}: {line}")
     paths = path_ratios(rows, metrics)
     json.dump({"metrics": table, "path_ratios": paths, "raw": rows},
               open(out, "w"), indent=1)
     print(f"raw numbers: {out}")
+    svg = os.path.splitext(out)[0] + ".svg"
+    plot.write_svg(table, svg)
+    print(f"plot: {svg}")
     return 0
 
 

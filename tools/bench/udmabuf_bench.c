@@ -37,55 +37,21 @@
 
 #include "../../selftests/kernel/dmabuf_probe.h"
 #include "../lib/udmabuf_util.h"
+#include "bench_util.h"
 
 #define GIB		(1ull << 30)
 #define HPAGE		(2ull << 20)
-#define SIZE_LIMIT	"/sys/module/udmabuf/parameters/size_limit_mb"
 #define NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 #define PROBE		"/sys/kernel/debug/dmabuf_pp_importer/probe"
 /* Buffers made over one memfd for the memory figure: more signal. */
 #define META_BUFFERS	16
 
-static char old_limit[32], old_hugepages[32];
-
-static void die(const char *what, int err)
-{
-	fprintf(stderr, "udmabuf-bench: %s: %s\n", what, strerror(err));
-	exit(1);
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static void read_text(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-
-	if (!f || !fgets(buf, len, f))
-		die(path, errno);
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-}
-
-static void write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f || fputs(text, f) < 0 || fclose(f))
-		die(path, errno);
-}
+static char old_hugepages[32];
 
 static void restore(void)
 {
-	if (old_limit[0])
-		write_text(SIZE_LIMIT, old_limit);
 	if (old_hugepages[0])
-		write_text(NR_HUGEPAGES, old_hugepages);
+		bench_write_text(NR_HUGEPAGES, old_hugepages);
 }
 
 static void reserve_hugepages(unsigned long n)
@@ -93,8 +59,8 @@ static void reserve_hugepages(unsigned long n)
 	char text[32], got[32];
 
 	snprintf(text, sizeof(text), "%lu", n);
-	write_text(NR_HUGEPAGES, text);
-	read_text(NR_HUGEPAGES, got, sizeof(got));
+	bench_write_text(NR_HUGEPAGES, text);
+	bench_read_text(NR_HUGEPAGES, got, sizeof(got));
 	if (strtoul(got, NULL, 10) < n) {
 		fprintf(stderr, "udmabuf-bench: only %s of %lu huge pages\n",
 			got, n);
@@ -110,7 +76,7 @@ static long long kernel_bytes(void)
 	FILE *f = fopen("/proc/meminfo", "r");
 
 	if (!f)
-		die("/proc/meminfo", errno);
+		bench_die("/proc/meminfo", errno);
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "Slab: %lld kB", &kb) == 1 ||
 		    sscanf(line, "VmallocUsed: %lld kB", &kb) == 1)
@@ -119,21 +85,14 @@ static long long kernel_bytes(void)
 	return total * 1024;
 }
 
-static void report(const char *metric, double value, const char *unit)
-{
-	printf("{\"metric\": \"%s\", \"value\": %.6g, \"unit\": \"%s\", "
-	       "\"better\": \"lower\"}\n", metric, value, unit);
-	fflush(stdout);
-}
-
 static int populated_memfd(uint64_t size, bool hugetlb)
 {
 	int fd = memfd_make("udmabuf-bench", size, hugetlb, F_SEAL_SHRINK);
 
 	if (fd < 0)
-		die("memfd", -fd);
+		bench_die("memfd", -fd);
 	if (fallocate(fd, 0, 0, size))
-		die("fallocate", errno);
+		bench_die("fallocate", errno);
 	return fd;
 }
 
@@ -142,7 +101,7 @@ static int make_buffer(int memfd, uint64_t size)
 	int fd = udmabuf_make(memfd, 0, size, UDMABUF_FLAGS_CLOEXEC);
 
 	if (fd < 0)
-		die("UDMABUF_CREATE", -fd);
+		bench_die("UDMABUF_CREATE", -fd);
 	return fd;
 }
 
@@ -155,9 +114,9 @@ static void create_close(int memfd, uint64_t size, const char *src, int reps)
 	snprintf(metric, sizeof(metric), "udmabuf_create_close_%s_%llug_ms",
 		 src, (unsigned long long)(size / GIB));
 	for (i = 0; i < reps; i++) {
-		t0 = now_ms();
+		t0 = bench_now_ns();
 		close(make_buffer(memfd, size));
-		report(metric, now_ms() - t0, "ms");
+		bench_report(metric, (bench_now_ns() - t0) / 1e6, "ms", NULL);
 	}
 }
 
@@ -174,13 +133,13 @@ static void first_touch(int memfd, uint64_t size, const char *src, int reps)
 	snprintf(metric, sizeof(metric), "udmabuf_first_touch_%s_1g_ms", src);
 	for (i = 0; i < reps; i++) {
 		fd = make_buffer(memfd, size);
-		t0 = now_ms();
+		t0 = bench_now_ns();
 		p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
 		if (p == MAP_FAILED)
-			die("mmap", errno);
+			bench_die("mmap", errno);
 		for (off = 0; off < size; off += page)
 			sink ^= p[off];
-		report(metric, now_ms() - t0, "ms");
+		bench_report(metric, (bench_now_ns() - t0) / 1e6, "ms", NULL);
 		munmap(p, size);
 		close(fd);
 	}
@@ -198,8 +157,9 @@ static void metadata(int memfd, uint64_t size, const char *src, int reps)
 		before = kernel_bytes();
 		for (i = 0; i < META_BUFFERS; i++)
 			fds[i] = make_buffer(memfd, size);
-		report(metric, (kernel_bytes() - before) / 1024.0 /
-		       (META_BUFFERS * (double)size / GIB), "KiB/GiB");
+		bench_report(metric, (kernel_bytes() - before) / 1024.0 /
+			     (META_BUFFERS * (double)size / GIB), "KiB/GiB",
+			     NULL);
 		for (i = 0; i < META_BUFFERS; i++)
 			close(fds[i]);
 	}
@@ -213,12 +173,13 @@ static void sg_entries(int memfd, uint64_t size, const char *src)
 
 	dev = open(PROBE, O_RDWR | O_CLOEXEC);
 	if (dev < 0)
-		die(PROBE, errno);
+		bench_die(PROBE, errno);
 	probe.fd = make_buffer(memfd, size);
 	if (ioctl(dev, DMABUF_PROBE, &probe))
-		die("DMABUF_PROBE", errno);
+		bench_die("DMABUF_PROBE", errno);
 	snprintf(metric, sizeof(metric), "udmabuf_sg_entries_per_gib_%s", src);
-	report(metric, probe.nents / ((double)size / GIB), "entries/GiB");
+	bench_report(metric, probe.nents / ((double)size / GIB), "entries/GiB",
+		     NULL);
 	close(probe.fd);
 	close(dev);
 }
@@ -255,10 +216,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	read_text(SIZE_LIMIT, old_limit, sizeof(old_limit));
-	read_text(NR_HUGEPAGES, old_hugepages, sizeof(old_hugepages));
+	bench_udmabuf_limit("4096");
+	bench_read_text(NR_HUGEPAGES, old_hugepages, sizeof(old_hugepages));
 	atexit(restore);
-	write_text(SIZE_LIMIT, "4096");
 
 	source(true, reps);
 	source(false, reps);

@@ -9,6 +9,11 @@
 #
 # Every metric but plain's names plain as its "baseline", so the report
 # prints devmem/plain and trunc/plain per flavor next to ours/stock.
+#
+# devmem64k is devmem with 64 KiB RX buffers (ethtool rx-buf-len) over
+# hugetlb-backed dma-bufs. A provider that cannot bind buffers larger than
+# a page (upstream's asks for page_pool order 0) runs it with 4 KiB
+# buffers instead, and its lines say so in a "note": its best against ours.
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$top/tools/lib/nsim.sh"
 
@@ -37,6 +42,10 @@ recv_start() {
 	case $mode in
 	devmem)	nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q "$i" \
 			-p $((5300 + i)) -s 64M -n "$bytes" --json --ready-fd 3 ;;
+	devmem64k)
+		nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q "$i" \
+			-p $((5300 + i)) -s 64M -n "$bytes" --hugetlb --json \
+			--ready-fd 3 ;;
 	plain)	nsim_recv_start -b "$NSIM_ADDR_RX" -p $((5300 + i)) \
 			-n "$bytes" --json ;;
 	trunc)	nsim_recv_start -b "$NSIM_ADDR_RX" -p $((5300 + i)) \
@@ -63,8 +72,8 @@ run() {
 	done
 	t1=$(date +%s.%N)
 	[ $rc -eq 0 ] || return 1
-	python3 - "$mode" "$flows" "$t0" "$t1" $out/"$mode".*.json <<'PY'
-import json, sys
+	NOTE=$note python3 - "$mode" "$flows" "$t0" "$t1" $out/"$mode".*.json <<'PY'
+import json, os, sys
 mode, flows = sys.argv[1], int(sys.argv[2])
 t0, t1, files = float(sys.argv[3]), float(sys.argv[4]), sys.argv[5:]
 runs = [json.load(open(f)) for f in files]
@@ -78,19 +87,48 @@ for suffix, value, unit, better in (
             "unit": unit, "better": better}
     if mode != "plain":
         line["baseline"] = f"rx_plain_{flows}flow_{suffix}"
+    if mode == "devmem64k" and os.environ["NOTE"]:
+        line["note"] = os.environ["NOTE"]
     print(json.dumps(line))
 PY
 }
 
-trap nsim_pair_destroy EXIT
+# RX buffers of LEN bytes on every queue of the receiving device.
+buf_len() { rx ethtool -G "$NSIM_IF_RX" rx-buf-len "$1"; }
+
+# Can this kernel's provider bind 64 KiB buffers? Decides devmem64k's
+# buffer size once, and the note its lines carry.
+probe_64k() {
+	big=65536 note=
+	if ! buf_len 65536 2> "$out/probe.err" ||
+		! rx "$BIN/devmemctl" bind "$NSIM_IF_RX" queues 1 udmabuf 4M \
+			hugetlb > /dev/null 2> "$out/probe.err"; then
+		big=4096
+		note="4 KiB buffers: 64 KiB refused ($(tail -n 1 "$out/probe.err"))"
+	fi
+	buf_len 4096
+}
+
+cleanup() {
+	[ -n "$old_hugepages" ] && echo "$old_hugepages" > /proc/sys/vm/nr_hugepages
+	nsim_pair_destroy
+}
+
+old_hugepages=$(cat /proc/sys/vm/nr_hugepages)
+trap cleanup EXIT
+# four 64 MiB dma-bufs of 2 MiB pages, and the probe's 4 MiB
+echo $((old_hugepages + 132)) > /proc/sys/vm/nr_hugepages
 setup || exit 1
+probe_64k || exit 1
 for _ in $(seq "$RUNS"); do
-	for mode in plain trunc devmem; do
+	for mode in plain trunc devmem devmem64k; do
+		if [ $mode = devmem64k ]; then buf_len "$big" || exit 1; fi
 		for flows in 1 4; do
 			bytes=$((256 / flows))M
 			run $mode $flows $bytes ||
 				{ echo "rx_paths: $mode, $flows flows failed" >&2; exit 1; }
 			rm -f $out/*.json
 		done
+		if [ $mode = devmem64k ]; then buf_len 4096 || exit 1; fi
 	done
 done

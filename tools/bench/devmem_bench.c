@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * devmem-bench: what a binding and a token cost, measured the same way on
+ * whichever provider the running kernel has (make bench runs it on stock
+ * and on ours and prints the ratios). Both modes use only the upstream
+ * uAPI (netdev bind-rx, SO_DEVMEM_DONTNEED), so they run on both flavors.
+ * One JSON line per measurement.
+ *
+ * devmem-bench bind -i DEV -q QUEUE [--reps N]
+ *	binds a shmem udmabuf of 1 GiB, then of 4 GiB, to QUEUE and unbinds:
+ *	  bind_unbind_{1g,4g}_ms       bind + unbind, wall time
+ *	  bind_kernel_mib_{1g,4g}      MemFree drop while bound: everything the
+ *	                               binding costs the kernel (sg table, DMA
+ *	                               mapping, net_iovs, allocator), since the
+ *	                               dma-buf's own pages exist before it
+ *
+ * devmem-bench dontneed -i DEV -q QUEUE -p PORT [-s SIZE] [--hold N]
+ *		[--tokens T]
+ *	receives one connection ("tcpxfer send") with MSG_SOCK_DEVMEM into a
+ *	SIZE dma-buf; each time it holds N tokens, it gives them all back
+ *	with SO_DEVMEM_DONTNEED, k tokens per call, k taking the values 1,
+ *	16, 128 and 1024 in turn, until every k has returned T tokens; then
+ *	it reads to the end of the stream, returning tokens at once:
+ *	  dontneed_{1,16,128,1024}_per_call_ns_per_token
+ *	Each token is its own struct dmabuf_token entry (count 1), as a
+ *	receiver hands them back in the order it read them. A kernel that
+ *	refuses k entries per call (6.12 takes at most 128) is given the
+ *	same tokens in calls of 128; the line then carries a "note".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/udmabuf.h>
+
+#include "../lib/cli_parse.h"
+#include "../lib/devmem_cmsg.h"
+#include "../lib/devmem_nl.h"
+#include "../lib/tcp_server.h"
+#include "../lib/udmabuf_util.h"
+#include "bench_util.h"
+
+#define GIB		(1ull << 30)
+#define MIB		(1ull << 20)
+#define IOV_SIZE	(1024 * 1024)
+#define MAX_CMSGS	1024
+#define MAX_PER_CALL	1024
+
+static const unsigned int per_call[] = { 1, 16, 128, 1024 };
+#define NR_PER_CALL	(sizeof(per_call) / sizeof(per_call[0]))
+
+/* --- bind ----------------------------------------------------------------- */
+
+static long long mem_free_bytes(void)
+{
+	long long kb = -1;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		bench_die("/proc/meminfo", errno);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %lld kB", &kb) == 1)
+			break;
+	fclose(f);
+	if (kb < 0)
+		bench_die("/proc/meminfo: no MemFree", EPROTO);
+	return kb * 1024;
+}
+
+static void bind_one_size(int ifindex, unsigned int queue, uint64_t size,
+			  int reps)
+{
+	char t_metric[64], m_metric[64];
+	struct dm_binding *b;
+	struct dm_err err;
+	long long before;
+	int memfd, fd, r;
+	double t0;
+
+	snprintf(t_metric, sizeof(t_metric), "bind_unbind_%llug_ms",
+		 (unsigned long long)(size / GIB));
+	snprintf(m_metric, sizeof(m_metric), "bind_kernel_mib_%llug",
+		 (unsigned long long)(size / GIB));
+
+	memfd = memfd_make("devmem-bench", size, false, F_SEAL_SHRINK);
+	if (memfd < 0)
+		bench_die("memfd", -memfd);
+	if (fallocate(memfd, 0, 0, size))
+		bench_die("fallocate", errno);
+	fd = udmabuf_make(memfd, 0, size, UDMABUF_FLAGS_CLOEXEC);
+	if (fd < 0)
+		bench_die("UDMABUF_CREATE", -fd);
+
+	for (r = 0; r < reps; r++) {
+		before = mem_free_bytes();
+		t0 = bench_now_ns();
+		if (dm_bind_rx(ifindex, fd, &queue, 1, &b, &err)) {
+			fprintf(stderr, "devmem-bench: bind: %s%s%s\n",
+				strerror(err.code), err.msg[0] ? ": " : "",
+				err.msg);
+			exit(1);
+		}
+		bench_report(m_metric, (before - mem_free_bytes()) / (double)MIB,
+		       "MiB", NULL);
+		dm_unbind(b);
+		bench_report(t_metric, (bench_now_ns() - t0) / 1e6, "ms", NULL);
+	}
+	close(fd);
+	close(memfd);
+}
+
+static int cmd_bind(int ifindex, unsigned int queue, int reps)
+{
+	bench_udmabuf_limit("4096");
+
+	bind_one_size(ifindex, queue, GIB, reps);
+	bind_one_size(ifindex, queue, 4 * GIB, reps);
+	return 0;
+}
+
+/* --- dontneed ------------------------------------------------------------- */
+
+struct held {
+	uint32_t *token;
+	unsigned int n, max;
+};
+
+/* Time spent and tokens returned, per entry of per_call[]. */
+struct dontneed_cost {
+	double ns[NR_PER_CALL];
+	uint64_t tokens[NR_PER_CALL];
+	bool split[NR_PER_CALL];	/* the kernel refused that many per call */
+};
+
+static int hold_token(const struct dm_frag *f, void *arg)
+{
+	struct held *h = arg;
+
+	if (f->kind != DM_FRAG_DMABUF)
+		return 0;
+	if (h->n == h->max)
+		return -ENOSPC;
+	h->token[h->n++] = f->token;
+	return 0;
+}
+
+/* One SO_DEVMEM_DONTNEED call for @n tokens, timed; -errno on failure. */
+static int dontneed(int fd, const uint32_t *tokens, unsigned int n,
+		    double *ns)
+{
+	static struct dmabuf_token req[MAX_PER_CALL];
+	unsigned int i;
+	double t0;
+	int ret;
+
+	for (i = 0; i < n; i++)
+		req[i] = (struct dmabuf_token){ .token_start = tokens[i],
+						.token_count = 1 };
+	t0 = bench_now_ns();
+	ret = setsockopt(fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, req,
+			 n * sizeof(*req));
+	*ns += bench_now_ns() - t0;
+	if (ret < 0)
+		return -errno;
+	if ((unsigned int)ret != n)
+		return -EPROTO;	/* a live token was not taken back */
+	return 0;
+}
+
+/*
+ * Give back everything held, per_call[k] tokens per call, or calls of
+ * DM_DONTNEED_MAX_ENTRIES when the kernel refuses that many entries.
+ */
+static void return_held(int fd, struct held *h, unsigned int k,
+			struct dontneed_cost *c)
+{
+	unsigned int step = c->split[k] ? DM_DONTNEED_MAX_ENTRIES : per_call[k];
+	unsigned int i, n;
+	int ret;
+
+	for (i = 0; i < h->n; i += n) {
+		n = h->n - i < step ? h->n - i : step;
+		ret = dontneed(fd, h->token + i, n, &c->ns[k]);
+		if (ret == -EINVAL && n > DM_DONTNEED_MAX_ENTRIES &&
+		    !c->split[k]) {
+			c->split[k] = true;
+			step = DM_DONTNEED_MAX_ENTRIES;
+			n = 0;
+			continue;
+		}
+		if (ret)
+			bench_die("SO_DEVMEM_DONTNEED", -ret);
+	}
+	c->tokens[k] += h->n;
+	h->n = 0;
+}
+
+/* Give back everything held, untimed, in calls every kernel takes. */
+static void release_untimed(int fd, struct held *h)
+{
+	unsigned int i, n;
+	double ignored = 0;
+	int ret;
+
+	for (i = 0; i < h->n; i += n) {
+		n = h->n - i < DM_DONTNEED_MAX_ENTRIES ?
+			h->n - i : DM_DONTNEED_MAX_ENTRIES;
+		ret = dontneed(fd, h->token + i, n, &ignored);
+		if (ret)
+			bench_die("SO_DEVMEM_DONTNEED", -ret);
+	}
+	h->n = 0;
+}
+
+static bool all_measured(const struct dontneed_cost *c, uint64_t want)
+{
+	unsigned int k;
+
+	for (k = 0; k < NR_PER_CALL; k++)
+		if (c->tokens[k] < want)
+			return false;
+	return true;
+}
+
+static int cmd_dontneed(int ifindex, unsigned int queue, const char *port,
+			uint64_t size, unsigned int hold, uint64_t want)
+{
+	char ctrl[CMSG_SPACE(sizeof(struct dmabuf_cmsg)) * MAX_CMSGS];
+	struct dontneed_cost cost = { 0 };
+	struct held h = { .max = hold + MAX_CMSGS };
+	struct dm_binding *b;
+	struct dm_err err;
+	unsigned int k = 0;
+	int dmabuf, lfd, fd;
+	char metric[64];
+	uint8_t *buf;
+	ssize_t n;
+
+	h.token = calloc(h.max, sizeof(*h.token));
+	buf = malloc(IOV_SIZE);
+	if (!h.token || !buf)
+		bench_die("malloc", ENOMEM);
+
+	dmabuf = udmabuf_make_anon("devmem-bench", 0, size, false,
+				   UDMABUF_FLAGS_CLOEXEC);
+	if (dmabuf < 0)
+		bench_die("udmabuf", -dmabuf);
+	if (dm_bind_rx(ifindex, dmabuf, &queue, 1, &b, &err)) {
+		fprintf(stderr, "devmem-bench: bind: %s%s%s\n",
+			strerror(err.code), err.msg[0] ? ": " : "", err.msg);
+		return 1;
+	}
+	lfd = tcp_listen("devmem-bench", NULL, port);
+	if (lfd < 0)
+		return 1;
+	ready_signal("devmem-bench", 3);
+	fd = tcp_accept_one("devmem-bench", lfd, 60);
+	if (fd < 0)
+		return 1;
+
+	for (;;) {
+		struct iovec iov = { .iov_base = buf, .iov_len = IOV_SIZE };
+		struct msghdr msg = {
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = ctrl, .msg_controllen = sizeof(ctrl),
+		};
+		int ret;
+
+		n = recvmsg(fd, &msg, MSG_SOCK_DEVMEM);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			bench_die("recvmsg", errno);
+		if (n == 0)
+			break;
+		ret = dm_cmsg_frags(&msg, hold_token, &h);
+		if (ret)
+			bench_die("devmem cmsgs", -ret);
+		if (all_measured(&cost, want)) {
+			release_untimed(fd, &h);	/* the rest of the stream */
+			continue;
+		}
+		if (h.n >= hold) {
+			return_held(fd, &h, k, &cost);
+			k = (k + 1) % NR_PER_CALL;
+		}
+	}
+	if (!all_measured(&cost, want)) {
+		fprintf(stderr, "devmem-bench: the stream ended before %llu tokens were timed per batch size\n",
+			(unsigned long long)want);
+		return 1;
+	}
+	for (k = 0; k < NR_PER_CALL; k++) {
+		char note[96];
+
+		snprintf(metric, sizeof(metric),
+			 "dontneed_%u_per_call_ns_per_token", per_call[k]);
+		snprintf(note, sizeof(note),
+			 "%u entries per call refused: calls of %u",
+			 per_call[k], DM_DONTNEED_MAX_ENTRIES);
+		bench_report(metric, cost.ns[k] / cost.tokens[k], "ns/token",
+		       cost.split[k] ? note : NULL);
+	}
+	close(fd);
+	close(lfd);
+	dm_unbind(b);
+	close(dmabuf);
+	free(buf);
+	free(h.token);
+	return 0;
+}
+
+/* --- main ----------------------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: devmem-bench bind -i DEV -q QUEUE [--reps N]\n"
+		"       devmem-bench dontneed -i DEV -q QUEUE -p PORT [-s SIZE] [--hold N] [--tokens T]\n"
+		"\n"
+		"bind      bind + unbind of 1 GiB and 4 GiB udmabufs: time, kernel memory\n"
+		"dontneed  SO_DEVMEM_DONTNEED cost per token at 1, 16, 128, 1024 per call;\n"
+		"          signals readiness on fd 3, then reads one connection\n"
+		"\n"
+		"  -i, --dev DEV       device (name or ifindex)\n"
+		"  -q, --queue Q       RX queue to bind\n"
+		"  -p, --port PORT     dontneed: port to listen on\n"
+		"  -s, --size SIZE     dontneed: dma-buf size (default 64M)\n"
+		"      --hold N        dontneed: tokens held before each return (default 8192)\n"
+		"      --tokens T      dontneed: tokens timed per batch size (default 16384)\n"
+		"      --reps N        bind: repetitions per size (default 3)\n"
+		"  -h, --help          this text\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dev", required_argument, NULL, 'i' },
+		{ "queue", required_argument, NULL, 'q' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "size", required_argument, NULL, 's' },
+		{ "hold", required_argument, NULL, 'H' },
+		{ "tokens", required_argument, NULL, 'T' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	uint64_t size = 64 * MIB, want = 16384, hold = 8192, reps = 3, q = ~0ull;
+	const char *dev = NULL, *port = NULL, *cmd;
+	int c, ifindex;
+
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "i:q:p:s:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			dev = optarg;
+			break;
+		case 'q':
+			if (cli_parse_size(optarg, &q) || q > UINT32_MAX)
+				goto bad;
+			break;
+		case 'p':
+			port = optarg;
+			break;
+		case 's':
+			if (cli_parse_size(optarg, &size) || !size)
+				goto bad;
+			break;
+		case 'H':
+			if (cli_parse_size(optarg, &hold) || !hold || hold > 1u << 20)
+				goto bad;
+			break;
+		case 'T':
+			if (cli_parse_size(optarg, &want) || !want)
+				goto bad;
+			break;
+		case 'r':
+			if (cli_parse_size(optarg, &reps) || !reps || reps > 100)
+				goto bad;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!dev || q == ~0ull || optind != argc)
+		goto bad;
+	ifindex = dm_ifindex(dev);
+	if (ifindex <= 0) {
+		fprintf(stderr, "devmem-bench: no device %s\n", dev);
+		return 1;
+	}
+	if (!strcmp(cmd, "bind"))
+		return cmd_bind(ifindex, q, reps);
+	if (!strcmp(cmd, "dontneed") && port)
+		return cmd_dontneed(ifindex, q, port, size, hold, want);
+bad:
+	fprintf(stderr, "devmem-bench: bad arguments (see --help)\n");
+	return 2;
+}
