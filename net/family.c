@@ -109,12 +109,12 @@ int dmabuf_pp_nl_bind_doit(struct sk_buff *skb, struct genl_info *info)
 	struct list_head *sock_bindings;
 	struct dmabuf_pp_bind bind = {};
 
-	if (GENL_REQ_ATTR_CHECK(info, DMABUF_PP_A_BINDING_IFINDEX) ||
-	    GENL_REQ_ATTR_CHECK(info, DMABUF_PP_A_BINDING_FD))
-		return -EINVAL;
-	bind.ifindex_attr = info->attrs[DMABUF_PP_A_BINDING_IFINDEX];
-	bind.ifindex = nla_get_u32(bind.ifindex_attr);
-	bind.fd = nla_get_u32(info->attrs[DMABUF_PP_A_BINDING_FD]);
+	int err;
+
+	err = dmabuf_pp_nl_bind_target(info, DMABUF_PP_A_BINDING_IFINDEX,
+				       DMABUF_PP_A_BINDING_FD, &bind);
+	if (err)
+		return err;
 	if (info->attrs[DMABUF_PP_A_BINDING_BUF_SIZE])
 		bind.buf_size =
 			nla_get_u32(info->attrs[DMABUF_PP_A_BINDING_BUF_SIZE]);
@@ -138,11 +138,42 @@ static bool dmabuf_pp_nl_visible(const struct dmabuf_pp_binding *binding,
 	return binding->netns_cookie == net->net_cookie;
 }
 
-int dmabuf_pp_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
+/*
+ * Write the bindings @net sees with ids from *@next to @last, in id order,
+ * as replies to GET. RTNL keeps each one's device and queues still while
+ * it is written. *@next ends past the last one written.
+ *
+ * Return: 0, or -EMSGSIZE when @skb filled up first.
+ */
+static int dmabuf_pp_nl_fill_ids(struct sk_buff *skb, const struct net *net,
+				 unsigned long *next, unsigned long last,
+				 u32 portid, u32 seq, int flags)
 {
 	struct dmabuf_pp_binding *binding;
+	unsigned long id;
+	int err = 0;
+
+	rtnl_lock();
+	rcu_read_lock();
+	xa_for_each_range(&dmabuf_pp_bindings, id, binding, *next, last) {
+		if (!dmabuf_pp_nl_visible(binding, net))
+			continue;
+		err = dmabuf_pp_nl_fill(skb, binding, portid, seq, flags,
+					DMABUF_PP_CMD_GET);
+		if (err)
+			break;
+		*next = id + 1;
+	}
+	rcu_read_unlock();
+	rtnl_unlock();
+	return err;
+}
+
+/* A get is a walk over the one id asked for. */
+int dmabuf_pp_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	unsigned long id, next;
 	struct sk_buff *rsp;
-	u32 id;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, DMABUF_PP_A_BINDING_ID))
@@ -152,53 +183,29 @@ int dmabuf_pp_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 	rsp = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!rsp)
 		return -ENOMEM;
-
-	rtnl_lock();
-	rcu_read_lock();
-	binding = xa_load(&dmabuf_pp_bindings, id);
-	if (binding && dmabuf_pp_nl_visible(binding, genl_info_net(info))) {
-		err = dmabuf_pp_nl_fill(rsp, binding, info->snd_portid,
-					info->snd_seq, 0, info->genlhdr->cmd);
-	} else {
-		NL_SET_BAD_ATTR(info->extack,
-				info->attrs[DMABUF_PP_A_BINDING_ID]);
-		NL_SET_ERR_MSG_FMT(info->extack, "no binding with id %u", id);
-		err = -ENOENT;
-	}
-	rcu_read_unlock();
-	rtnl_unlock();
-
-	if (err) {
-		nlmsg_free(rsp);
+	next = id;
+	err = dmabuf_pp_nl_fill_ids(rsp, genl_info_net(info), &next, id,
+				    info->snd_portid, info->snd_seq, 0);
+	if (next > id)
+		return genlmsg_reply(rsp, info);
+	nlmsg_free(rsp);
+	if (err)
 		return err;
-	}
-	return genlmsg_reply(rsp, info);
+	NL_SET_BAD_ATTR(info->extack, info->attrs[DMABUF_PP_A_BINDING_ID]);
+	NL_SET_ERR_MSG_FMT(info->extack, "no binding with id %lu", id);
+	return -ENOENT;
 }
 
 /* cb->args[0]: the id to go on from */
 int dmabuf_pp_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct net *net = sock_net(skb->sk);
-	struct dmabuf_pp_binding *binding;
-	unsigned long id = cb->args[0];
-	int err = 0;
+	unsigned long next = cb->args[0];
+	int err;
 
-	rtnl_lock();
-	rcu_read_lock();
-	xa_for_each_start(&dmabuf_pp_bindings, id, binding, id) {
-		if (!dmabuf_pp_nl_visible(binding, net))
-			continue;
-		err = dmabuf_pp_nl_fill(skb, binding,
-					NETLINK_CB(cb->skb).portid,
-					cb->nlh->nlmsg_seq, NLM_F_MULTI,
-					DMABUF_PP_CMD_GET);
-		if (err)
-			break;
-		cb->args[0] = id + 1;
-	}
-	rcu_read_unlock();
-	rtnl_unlock();
-
+	err = dmabuf_pp_nl_fill_ids(skb, sock_net(skb->sk), &next, ULONG_MAX,
+				    NETLINK_CB(cb->skb).portid,
+				    cb->nlh->nlmsg_seq, NLM_F_MULTI);
+	cb->args[0] = next;
 	/* A full skb ends this part of the dump; the next one goes on. */
 	return err == -EMSGSIZE && skb->len ? skb->len : err;
 }

@@ -52,14 +52,40 @@ u32 *dmabuf_pp_nl_queue_slots(struct genl_info *info, int type)
 	return kmalloc_array(max, sizeof(u32), GFP_KERNEL) ?: ERR_PTR(-ENOMEM);
 }
 
+/*
+ * One NETDEV_A_DMABUF_QUEUES entry: a nested queue id and type, of which
+ * only RX queues can be bound. Return: the queue index, or a negative
+ * errno with the extack saying which entry is wrong.
+ */
+static s64 dmabuf_pp_nl_rx_queue(const struct nlattr *nest,
+				 struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[ARRAY_SIZE(netdev_queue_id_nl_policy)];
+	int err;
+
+	err = nla_parse_nested(tb, ARRAY_SIZE(tb) - 1, nest,
+			       netdev_queue_id_nl_policy, extack);
+	if (err < 0)
+		return err;
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, NETDEV_A_QUEUE_ID) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, NETDEV_A_QUEUE_TYPE))
+		return -EINVAL;
+	if (nla_get_u32(tb[NETDEV_A_QUEUE_TYPE]) != NETDEV_QUEUE_TYPE_RX) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NETDEV_A_QUEUE_TYPE],
+				    "only RX queues can be bound");
+		return -EINVAL;
+	}
+	return nla_get_u32(tb[NETDEV_A_QUEUE_ID]);
+}
+
 /* Collect the RX queue indexes of the request; at least one. */
 static u32 *dmabuf_pp_nl_queues(struct genl_info *info, unsigned int *count)
 {
-	struct nlattr *tb[ARRAY_SIZE(netdev_queue_id_nl_policy)];
 	unsigned int n = 0;
 	struct nlattr *attr;
-	int rem, err;
 	u32 *idx;
+	s64 q;
+	int rem;
 
 	idx = dmabuf_pp_nl_queue_slots(info, NETDEV_A_DMABUF_QUEUES);
 	if (IS_ERR(idx))
@@ -68,29 +94,36 @@ static u32 *dmabuf_pp_nl_queues(struct genl_info *info, unsigned int *count)
 	nla_for_each_attr_type(attr, NETDEV_A_DMABUF_QUEUES,
 			       genlmsg_data(info->genlhdr),
 			       genlmsg_len(info->genlhdr), rem) {
-		err = nla_parse_nested(tb, ARRAY_SIZE(tb) - 1, attr,
-				       netdev_queue_id_nl_policy, info->extack);
-		if (err < 0)
-			goto err_free;
-		if (NL_REQ_ATTR_CHECK(info->extack, attr, tb, NETDEV_A_QUEUE_ID) ||
-		    NL_REQ_ATTR_CHECK(info->extack, attr, tb, NETDEV_A_QUEUE_TYPE)) {
-			err = -EINVAL;
-			goto err_free;
+		q = dmabuf_pp_nl_rx_queue(attr, info->extack);
+		if (q < 0) {
+			kfree(idx);
+			return ERR_PTR(q);
 		}
-		if (nla_get_u32(tb[NETDEV_A_QUEUE_TYPE]) != NETDEV_QUEUE_TYPE_RX) {
-			NL_SET_ERR_MSG_ATTR(info->extack, tb[NETDEV_A_QUEUE_TYPE],
-					    "only RX queues can be bound");
-			err = -EINVAL;
-			goto err_free;
-		}
-		idx[n++] = nla_get_u32(tb[NETDEV_A_QUEUE_ID]);
+		idx[n++] = q;
 	}
 	*count = n;
 	return idx;
+}
 
-err_free:
-	kfree(idx);
-	return ERR_PTR(err);
+/**
+ * dmabuf_pp_nl_bind_target() - the device and dma-buf of a bind request
+ * @info: the request
+ * @ifindex_type: the attribute naming the device, in the request's family
+ * @fd_type: the attribute carrying the dma-buf fd
+ * @bind: filled in
+ *
+ * Return: 0, or -EINVAL with the missing attribute in the extack.
+ */
+int dmabuf_pp_nl_bind_target(struct genl_info *info, int ifindex_type,
+			     int fd_type, struct dmabuf_pp_bind *bind)
+{
+	if (GENL_REQ_ATTR_CHECK(info, ifindex_type) ||
+	    GENL_REQ_ATTR_CHECK(info, fd_type))
+		return -EINVAL;
+	bind->ifindex_attr = info->attrs[ifindex_type];
+	bind->ifindex = nla_get_u32(bind->ifindex_attr);
+	bind->fd = nla_get_u32(info->attrs[fd_type]);
+	return 0;
 }
 
 /**
@@ -240,13 +273,13 @@ int dmabuf_pp_nl_bind_rx(struct sk_buff *skb, struct genl_info *info)
 	struct list_head *sock_bindings;
 	struct dmabuf_pp_bind bind = {};
 
+	int err;
+
 	/* No queue at all gets its own message (dmabuf_pp_nl_queues()). */
-	if (GENL_REQ_ATTR_CHECK(info, NETDEV_A_DMABUF_IFINDEX) ||
-	    GENL_REQ_ATTR_CHECK(info, NETDEV_A_DMABUF_FD))
-		return -EINVAL;
-	bind.ifindex_attr = info->attrs[NETDEV_A_DMABUF_IFINDEX];
-	bind.ifindex = nla_get_u32(bind.ifindex_attr);
-	bind.fd = nla_get_u32(info->attrs[NETDEV_A_DMABUF_FD]);
+	err = dmabuf_pp_nl_bind_target(info, NETDEV_A_DMABUF_IFINDEX,
+				       NETDEV_A_DMABUF_FD, &bind);
+	if (err)
+		return err;
 
 	sock_bindings = genl_sk_priv_get(&netdev_nl_family, NETLINK_CB(skb).sk);
 	if (IS_ERR(sock_bindings))

@@ -166,6 +166,8 @@ struct dmabuf_pp_bind {
 };
 
 u32 *dmabuf_pp_nl_queue_slots(struct genl_info *info, int type);
+int dmabuf_pp_nl_bind_target(struct genl_info *info, int ifindex_type,
+			     int fd_type, struct dmabuf_pp_bind *bind);
 int dmabuf_pp_nl_bind_reply(struct genl_info *info,
 			    struct list_head *sock_bindings,
 			    struct dmabuf_pp_bind *bind,
