@@ -15,7 +15,7 @@
 #include <linux/udmabuf.h>
 
 #include "../../tools/lib/pattern.h"
-#include "../../tools/lib/udmabuf_util.h"
+#include <devmem.h>
 #include "../lib/ktap.h"
 
 #define SIZE (4u << 20)
@@ -53,10 +53,10 @@ static bool memfd_to_dmabuf(int memfd, int buf, const unsigned char *map)
 		ktap_diag("pwrite to memfd: %s", strerror(errno));
 		return false;
 	}
-	if (dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ))
+	if (devmem_dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ))
 		return false;
 	bad = pattern_check(map, SIZE, 0);
-	if (dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ))
+	if (devmem_dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ))
 		return false;
 	if (bad != SIZE)
 		ktap_diag("dma-buf mmap differs from memfd at offset %zu", bad);
@@ -70,10 +70,10 @@ static bool dmabuf_to_memfd(int memfd, int buf, unsigned char *map)
 	const uint64_t shift = 12345;	/* a different stream than before */
 	size_t bad;
 
-	if (dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE))
+	if (devmem_dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE))
 		return false;
 	pattern_fill(map, SIZE, shift);
-	if (dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE))
+	if (devmem_dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE))
 		return false;
 	if (pread(memfd, data, SIZE, 0) != SIZE) {
 		ktap_diag("pread from memfd: %s", strerror(errno));
@@ -93,9 +93,9 @@ int main(void)
 
 	ktap_start(&t, 5);
 
-	memfd = memfd_make("udmabuf_basic", SIZE, false, F_SEAL_SHRINK);
+	memfd = devmem_memfd_create("udmabuf_basic", SIZE, false, F_SEAL_SHRINK);
 	if (memfd >= 0)
-		buf = udmabuf_make(memfd, 0, SIZE, UDMABUF_FLAGS_CLOEXEC);
+		buf = devmem_udmabuf_create(memfd, 0, SIZE, UDMABUF_FLAGS_CLOEXEC);
 	if (buf < 0)
 		ktap_diag("create: %s", strerror(memfd < 0 ? -memfd : -buf));
 	ok = ktap_result(&t, buf >= 0, "create_from_sealed_memfd");
@@ -119,14 +119,14 @@ int main(void)
 		close(memfd);
 
 	/* udmabuf needs F_SEAL_SHRINK so the pages cannot go away under it. */
-	memfd = memfd_make("unsealed", SIZE, false, 0);
-	fd = memfd < 0 ? memfd : udmabuf_make(memfd, 0, SIZE, 0);
+	memfd = devmem_memfd_create("unsealed", SIZE, false, 0);
+	fd = memfd < 0 ? memfd : devmem_udmabuf_create(memfd, 0, SIZE, 0);
 	check_errno("reject_memfd_without_seal_shrink", memfd, fd, EINVAL);
 	if (memfd >= 0)
 		close(memfd);
 
-	memfd = memfd_make("unaligned", SIZE, false, F_SEAL_SHRINK);
-	fd = memfd < 0 ? memfd : udmabuf_make(memfd, 0, SIZE - 100, 0);
+	memfd = devmem_memfd_create("unaligned", SIZE, false, F_SEAL_SHRINK);
+	fd = memfd < 0 ? memfd : devmem_udmabuf_create(memfd, 0, SIZE - 100, 0);
 	check_errno("reject_unaligned_size", memfd, fd, EINVAL);
 	if (memfd >= 0)
 		close(memfd);

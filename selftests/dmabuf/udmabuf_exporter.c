@@ -45,7 +45,7 @@
 #include <linux/udmabuf.h>
 
 #include "../../tools/lib/pattern.h"
-#include "../../tools/lib/udmabuf_util.h"
+#include <devmem.h>
 #include "../kernel/dmabuf_probe.h"
 #include "../lib/ktap.h"
 
@@ -462,8 +462,8 @@ static int new_memfd(uint64_t size, bool huge, unsigned int seals)
 		ktap_diag("no huge pages for this case: %s", huge_why);
 		return SETUP_FAILED;
 	}
-	fd = memfd_make(huge ? "udmabuf_exporter.huge" : "udmabuf_exporter",
-			size, huge, seals);
+	fd = devmem_memfd_create(huge ? "udmabuf_exporter.huge" : "udmabuf_exporter",
+				 size, huge, seals);
 	if (fd < 0) {
 		ktap_diag("memfd_create (%s, %llu bytes): %s",
 			  huge ? "hugetlb" : "shmem", ull(size), strerror(-fd));
@@ -507,7 +507,7 @@ static int make_buffer(const struct range *r, unsigned int n,
 	int fd;
 
 	if (n == 1)
-		return udmabuf_make(r->memfd, r->off, r->size, flags);
+		return devmem_udmabuf_create(r->memfd, r->off, r->size, flags);
 	items = calloc(n, sizeof(*items));
 	if (!items)
 		return -ENOMEM;
@@ -516,7 +516,7 @@ static int make_buffer(const struct range *r, unsigned int n,
 		items[i].offset = r[i].off;
 		items[i].size = r[i].size;
 	}
-	fd = udmabuf_make_list(items, n, flags);
+	fd = devmem_udmabuf_create_list(items, n, flags);
 	free(items);
 	return fd;
 }
@@ -536,7 +536,7 @@ static unsigned char *map_buf(int fd, uint64_t len, uint64_t off)
 
 static bool sync_buf(int buf, uint64_t flags)
 {
-	int ret = dmabuf_sync(buf, flags);
+	int ret = devmem_dmabuf_sync(buf, flags);
 
 	return check(!ret, "DMA_BUF_IOCTL_SYNC 0x%llx: %s", ull(flags),
 		     strerror(-ret));
@@ -714,7 +714,7 @@ static int err_with_memfd(unsigned int seals, uint64_t off, uint64_t size,
 	memfd = new_memfd(ERR_MEMFD, false, seals);
 	if (memfd < 0)
 		return SETUP_FAILED;
-	ret = udmabuf_make(memfd, off, size, flags);
+	ret = devmem_udmabuf_create(memfd, off, size, flags);
 	close(memfd);
 	return ret;
 }
@@ -739,7 +739,7 @@ static int err_tmpfs_file(void)
 			close(fd);
 		return SETUP_FAILED;
 	}
-	ret = udmabuf_make(fd, 0, 16 * PG, 0);
+	ret = devmem_udmabuf_create(fd, 0, 16 * PG, 0);
 	close(fd);
 	return ret;
 }
@@ -752,7 +752,7 @@ static int err_pipe(void)
 		ktap_diag("pipe: %s", strerror(errno));
 		return SETUP_FAILED;
 	}
-	ret = udmabuf_make(fds[1], 0, PG, 0);
+	ret = devmem_udmabuf_create(fds[1], 0, PG, 0);
 	close(fds[0]);
 	close(fds[1]);
 	return ret;
@@ -760,7 +760,7 @@ static int err_pipe(void)
 
 /*
  * Upstream says EBADFD for a number with no file behind it, too. The
- * number is a high one: udmabuf_make() opens /dev/udmabuf, which would
+ * number is a high one: devmem_udmabuf_create() opens /dev/udmabuf, which would
  * take the lowest free number and put a file behind it again.
  */
 static int err_closed_fd(void)
@@ -778,7 +778,7 @@ static int err_closed_fd(void)
 	}
 	close(null);
 	close(fd);
-	return udmabuf_make(fd, 0, PG, 0);
+	return devmem_udmabuf_create(fd, 0, PG, 0);
 }
 
 static int err_no_seal_shrink(void)
@@ -845,7 +845,7 @@ static int err_list(unsigned int count, unsigned int alloc)
 		items[i] = (struct udmabuf_create_item) {
 			.memfd = memfd, .offset = 0, .size = PG,
 		};
-	ret = udmabuf_make_list(items, count, 0);
+	ret = devmem_udmabuf_create_list(items, count, 0);
 	free(items);
 	close(memfd);
 	return ret;
@@ -887,7 +887,7 @@ static int err_over_size_limit(void)
 	items[1] = (struct udmabuf_create_item) {
 		.memfd = memfd, .offset = 0, .size = PG,
 	};
-	ret = udmabuf_make_list(items, 2, 0);
+	ret = devmem_udmabuf_create_list(items, 2, 0);
 	close(memfd);
 	return ret;
 }
@@ -908,7 +908,7 @@ static int err_read_only(void)
 		close(memfd);
 		return SETUP_FAILED;
 	}
-	ret = udmabuf_make(ro, 0, 16 * PG, 0);
+	ret = devmem_udmabuf_create(ro, 0, 16 * PG, 0);
 	close(ro);
 	close(memfd);
 	return ret;
@@ -978,7 +978,7 @@ static int err_huge_pool_empty(void)
 		}
 	}
 	memfd = new_memfd(2 * HPAGE, true, F_SEAL_SHRINK);
-	ret = memfd < 0 ? SETUP_FAILED : udmabuf_make(memfd, 0, 2 * HPAGE, 0);
+	ret = memfd < 0 ? SETUP_FAILED : devmem_udmabuf_create(memfd, 0, 2 * HPAGE, 0);
 	if (memfd >= 0)
 		close(memfd);
 	if (hog >= 0)
@@ -1094,7 +1094,7 @@ static bool pin_check_sees_pins(void)
 
 		if (memfd < 0)
 			return false;
-		buf = udmabuf_make(memfd, 0, 2 * HPAGE, 0);
+		buf = devmem_udmabuf_create(memfd, 0, 2 * HPAGE, 0);
 		if (buf < 0) {
 			close(memfd);
 			return check(false, "UDMABUF_CREATE: %s", strerror(-buf));
@@ -1220,7 +1220,7 @@ static bool small_buffer(int *memfd, int *buf)
 	*memfd = new_memfd(MAP_PAGES * PG, false, F_SEAL_SHRINK);
 	if (*memfd < 0)
 		return false;
-	*buf = udmabuf_make(*memfd, 0, MAP_PAGES * PG, 0);
+	*buf = devmem_udmabuf_create(*memfd, 0, MAP_PAGES * PG, 0);
 	if (*buf < 0) {
 		ktap_diag("create: %s", strerror(-*buf));
 		close(*memfd);
@@ -1415,7 +1415,7 @@ static bool probe_hugetlb(uint32_t max_seg, struct dmabuf_probe *p)
 		close(memfd);
 		return false;
 	}
-	buf = udmabuf_make(memfd, 0, MERGE_SIZE, 0);
+	buf = devmem_udmabuf_create(memfd, 0, MERGE_SIZE, 0);
 	if (buf < 0) {
 		ktap_diag("create 64 MiB: %s", strerror(-buf));
 		close(memfd);

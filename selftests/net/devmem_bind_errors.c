@@ -25,8 +25,8 @@
 #include <linux/bpf.h>
 #include <linux/if_link.h>
 
-#include "../../tools/lib/devmem_nl.h"
-#include "../../tools/lib/udmabuf_util.h"
+#include <devmem.h>
+#include "../../tools/libdevmem/testing.h"
 #include "../lib/ktap.h"
 
 #define DMABUF_SIZE (4u << 20)
@@ -77,16 +77,16 @@ static void expect_refusal(const char *name, int ifindex, int fd,
 			   const unsigned int *queues, size_t n, int want,
 			   const char *msg)
 {
-	struct dm_binding *b = NULL;
-	struct dm_err err = {};
+	struct devmem_binding *b = NULL;
+	struct devmem_err err = {};
 	int ret;
 
 	/* Unchecked: the kernel, not the library, must refuse. */
-	ret = dm_bind_rx_unchecked(ifindex, fd, queues, n, &b, &err);
+	ret = devmem_bind_rx_unchecked(ifindex, fd, queues, n, &b, &err);
 	if (!ret) {
-		ktap_diag("%s: bound (id %u), want %s", name, dm_binding_id(b),
+		ktap_diag("%s: bound (id %u), want %s", name, devmem_binding_id(b),
 			  strerror(want));
-		dm_unbind(b);
+		devmem_unbind(b);
 		ktap_result(&t, false, name);
 		return;
 	}
@@ -95,7 +95,7 @@ static void expect_refusal(const char *name, int ifindex, int fd,
 }
 
 /* Page pools of @ifindex that serve a dma-buf, or have buffers out. */
-static int count_devmem_pool(const struct dm_page_pool *pp, void *arg)
+static int count_devmem_pool(const struct devmem_page_pool *pp, void *arg)
 {
 	if (pp->dmabuf || pp->inflight)
 		++*(int *)arg;
@@ -104,10 +104,10 @@ static int count_devmem_pool(const struct dm_page_pool *pp, void *arg)
 
 static int devmem_pools(int ifindex)
 {
-	struct dm_err err = {};
+	struct devmem_err err = {};
 	int n = 0;
 
-	if (dm_page_pools(ifindex, count_devmem_pool, &n, &err) < 0) {
+	if (devmem_page_pools(ifindex, count_devmem_pool, &n, &err) < 0) {
 		ktap_diag("page pool dump: %s %s", strerror(err.code), err.msg);
 		return -1;
 	}
@@ -117,8 +117,8 @@ static int devmem_pools(int ifindex)
 int main(int argc, char **argv)
 {
 	static const unsigned int q1[] = { 1 }, q99[] = { 99 }, q11[] = { 1, 1 };
-	struct dm_binding *held = NULL;
-	struct dm_err err = {};
+	struct devmem_binding *held = NULL;
+	struct devmem_err err = {};
 	bool strict = argc == 4 && !strcmp(argv[3], "--strict");
 	int dmabuf, notbuf, ret;
 
@@ -127,23 +127,23 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ktap_start(&t, strict ? 12 : 10);
-	nsim = dm_ifindex(argv[1]);
-	veth = dm_ifindex(argv[2]);
-	dmabuf = udmabuf_make_anon("bind-errors", 0, DMABUF_SIZE, false, 0);
-	notbuf = memfd_make("not-a-dmabuf", DMABUF_SIZE, false, F_SEAL_SHRINK);
+	nsim = devmem_ifindex(argv[1]);
+	veth = devmem_ifindex(argv[2]);
+	dmabuf = devmem_udmabuf_create_anon("bind-errors", 0, DMABUF_SIZE, false, 0);
+	notbuf = devmem_memfd_create("not-a-dmabuf", DMABUF_SIZE, false, F_SEAL_SHRINK);
 	if (nsim <= 0 || veth <= 0 || dmabuf < 0 || notbuf < 0) {
 		ktap_diag("setup: nsim %d veth %d dmabuf %d memfd %d", nsim,
 			  veth, dmabuf, notbuf);
 		return 1;
 	}
 
-	ret = dm_hds_set(nsim, DM_HDS_OFF, &err);
+	ret = devmem_hds_set(nsim, DEVMEM_HDS_OFF, &err);
 	if (ret)
 		ktap_diag("tcp-data-split off: %s %s", strerror(-ret), err.msg);
 	expect_refusal("header_split_off", nsim, dmabuf, q1, 1, EINVAL,
 		       "tcp-data-split");
 
-	ret = dm_hds_set(nsim, DM_HDS_ON, &err);
+	ret = devmem_hds_set(nsim, DEVMEM_HDS_ON, &err);
 	if (ret)
 		ktap_diag("tcp-data-split on: %s %s", strerror(-ret), err.msg);
 	expect_refusal("queue_out_of_range", nsim, dmabuf, q99, 1, ERANGE,
@@ -171,7 +171,7 @@ int main(int argc, char **argv)
 	}
 
 	/* The pool check below must see a bound queue's pool to mean much */
-	ret = dm_bind_rx(nsim, dmabuf, q1, 1, &held, &err);
+	ret = devmem_bind_rx(nsim, dmabuf, q1, 1, &held, &err);
 	if (ret)
 		ktap_diag("bind queue 1: %s \"%s\"", strerror(-ret), err.msg);
 	ktap_result(&t, !ret && devmem_pools(nsim) == 1,
@@ -180,7 +180,7 @@ int main(int argc, char **argv)
 		       "already");
 
 	/* Header split cannot go away under a bound queue. */
-	ret = dm_hds_set(nsim, DM_HDS_OFF, &err);
+	ret = devmem_hds_set(nsim, DEVMEM_HDS_OFF, &err);
 	ktap_diag("tcp-data-split off while bound: %s \"%s\"", strerror(-ret),
 		  err.msg);
 	ktap_result(&t, ret == -EBUSY && strstr(err.msg, "memory provider"),
@@ -195,7 +195,7 @@ int main(int argc, char **argv)
 	ktap_result(&t, ret == -EBUSY, "xdp_refused_while_bound");
 
 	if (held)
-		dm_unbind(held);
+		devmem_unbind(held);
 	ret = devmem_pools(nsim);
 	ktap_diag("pools serving a dma-buf or with buffers out: %d", ret);
 	ktap_result(&t, ret == 0, "nothing_left_after_unbind");

@@ -28,10 +28,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../../tools/lib/devmem_cmsg.h"
-#include "../../tools/lib/devmem_nl.h"
+#include <devmem.h>
+#include "../../tools/lib/uio_devmem.h"
 #include "../../tools/lib/tcp_server.h"
-#include "../../tools/lib/udmabuf_util.h"
 #include "../lib/ktap.h"
 
 /* 16384 buffers of 4 KiB: the few hundred we hold never starve the queue. */
@@ -64,14 +63,17 @@ static unsigned int max_entries;
 /* What one run of recvmsg() calls saw. */
 struct rx {
 	bool hold;			/* keep tokens in held[], else return them */
-	struct dm_token_batch batch;
+	struct devmem_token_batch batch;
 	uint64_t dmabuf_bytes;
 	uint64_t other_bytes;		/* in the iov: not on the bound queue */
 	unsigned int returned;
 };
 
-/* SO_DEVMEM_DONTNEED: the number of frags freed, or -errno. */
-static int dontneed(int fd, const struct dmabuf_token *tk, socklen_t len)
+/*
+ * SO_DEVMEM_DONTNEED over @len bytes of struct dmabuf_token (or libdevmem's
+ * struct devmem_token_range, the same): the number of frags freed, or -errno.
+ */
+static int dontneed(int fd, const void *tk, socklen_t len)
 {
 	int ret = setsockopt(fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, tk, len);
 
@@ -108,7 +110,7 @@ static bool expect(const char *what, int got, int want)
 }
 
 /* Return a batch of A's tokens: true when exactly all of them were freed. */
-static bool flush(struct dm_token_batch *b, unsigned int *freed)
+static bool flush(struct devmem_token_batch *b, unsigned int *freed)
 {
 	unsigned int want = b->tokens;
 	int ret = 0;
@@ -149,11 +151,11 @@ static uint32_t pick(void)
 	return 0;
 }
 
-static int on_frag(const struct dm_frag *f, void *arg)
+static int on_frag(const struct devmem_frag *f, void *arg)
 {
 	struct rx *rx = arg;
 
-	if (f->kind != DM_FRAG_DMABUF)
+	if (f->kind != DEVMEM_FRAG_DMABUF)
 		return 0;
 	if (f->dmabuf_id != binding_id) {
 		ktap_diag("frag of binding %u, ours is %u", f->dmabuf_id,
@@ -169,11 +171,11 @@ static int on_frag(const struct dm_frag *f, void *arg)
 		held[nheld++] = f->token;
 		return 0;
 	}
-	if (dm_token_batch_add(&rx->batch, f->token))
+	if (devmem_token_batch_add(&rx->batch, f->token))
 		return 0;
 	if (!flush(&rx->batch, &rx->returned))
 		return -EPROTO;
-	dm_token_batch_add(&rx->batch, f->token);	/* empty now */
+	devmem_token_batch_add(&rx->batch, f->token);	/* empty now */
 	return 0;
 }
 
@@ -194,7 +196,7 @@ static ssize_t receive(struct rx *rx)
 	n = recvmsg(sock_a, &msg, MSG_SOCK_DEVMEM);
 	if (n <= 0)
 		return n < 0 ? -errno : 0;
-	ret = dm_cmsg_frags(&msg, on_frag, rx);
+	ret = devmem_cmsg_frags(&msg, on_frag, rx);
 	if (ret)
 		return ret;
 	rx->other_bytes += n - (rx->dmabuf_bytes - before);
@@ -219,9 +221,9 @@ static bool hold_tokens(void)
 	return n >= 0 && nheld >= HOLD_MIN;
 }
 
-static int take_pp_binding(const struct dm_pp_binding *b, void *arg)
+static int take_pp_binding(const struct devmem_pp_binding *b, void *arg)
 {
-	*(struct dm_pp_binding *)arg = *b;
+	*(struct devmem_pp_binding *)arg = *b;
 	return 0;
 }
 
@@ -232,11 +234,11 @@ static int take_pp_binding(const struct dm_pp_binding *b, void *arg)
  */
 static bool family_counts_held_tokens(void)
 {
-	static struct dm_pp_binding b;
-	struct dm_err e;
+	static struct devmem_pp_binding b;
+	struct devmem_err e;
 	int ret;
 
-	ret = dm_pp_bindings(binding_id, take_pp_binding, &b, &e);
+	ret = devmem_pp_bindings(binding_id, take_pp_binding, &b, &e);
 	if (max_entries != ENTRIES_MAX)
 		return expect("stock: dmabuf-pp family", ret, -EOPNOTSUPP);
 	if (ret) {
@@ -372,16 +374,16 @@ static bool huge_count_stops_at_1024(void)
 		return false;
 	qsort(sorted, n, sizeof(sorted[0]), cmp_u32);
 	start = sorted[n / 2];
-	want = held_in(start, (uint64_t)start + DM_DONTNEED_MAX_TOKENS);
+	want = held_in(start, (uint64_t)start + DEVMEM_DONTNEED_MAX_TOKENS);
 	ktap_diag("{%u, 0xffffffff}: %u of %u held tokens in [%u, %u]", start,
-		  want, n, start, start + DM_DONTNEED_MAX_TOKENS - 1);
+		  want, n, start, start + DEVMEM_DONTNEED_MAX_TOKENS - 1);
 	ok = expect("huge count", dontneed1(sock_a, start, UINT32_MAX), want);
 	for (unsigned int i = 0; i < nheld; i++)
 		if (held[i] >= start &&
-		    held[i] - start < DM_DONTNEED_MAX_TOKENS)
+		    held[i] - start < DEVMEM_DONTNEED_MAX_TOKENS)
 			held[i] = 0;
 	ok &= expect("same range again",
-		     dontneed1(sock_a, start, DM_DONTNEED_MAX_TOKENS), 0);
+		     dontneed1(sock_a, start, DEVMEM_DONTNEED_MAX_TOKENS), 0);
 	return ok;
 }
 
@@ -390,7 +392,7 @@ static bool frag_limit_spans_entries(void)
 {
 	uint32_t tok = pick();
 	struct dmabuf_token tk[] = {
-		{ UNISSUED, DM_DONTNEED_MAX_TOKENS }, { tok, 1 },
+		{ UNISSUED, DEVMEM_DONTNEED_MAX_TOKENS }, { tok, 1 },
 	};
 	bool ok;
 
@@ -409,21 +411,21 @@ static bool frag_limit_spans_entries(void)
 static bool return_all_in_batches(void)
 {
 	unsigned int want = held_in(1, UINT32_MAX), got = 0;
-	struct dm_token_batch b = {};
+	struct devmem_token_batch b = {};
 	bool ok = true;
 
 	for (unsigned int i = 0; i < nheld; i++) {
-		if (!held[i] || dm_token_batch_add(&b, held[i]))
+		if (!held[i] || devmem_token_batch_add(&b, held[i]))
 			continue;
 		ok &= flush(&b, &got);
-		dm_token_batch_add(&b, held[i]);	/* empty now */
+		devmem_token_batch_add(&b, held[i]);	/* empty now */
 	}
 	ok &= flush(&b, &got);
 	ok &= expect("all held, in batches", got, want);
 	memset(held, 0, sizeof(held));
-	for (uint64_t s = 1; s <= max_token; s += DM_DONTNEED_MAX_TOKENS)
+	for (uint64_t s = 1; s <= max_token; s += DEVMEM_DONTNEED_MAX_TOKENS)
 		ok &= expect("left over", dontneed1(sock_a, s,
-						     DM_DONTNEED_MAX_TOKENS), 0);
+						     DEVMEM_DONTNEED_MAX_TOKENS), 0);
 	return ok;
 }
 
@@ -483,16 +485,16 @@ static const struct {
 int main(int argc, char **argv)
 {
 	int ifindex, dmabuf, lfd = -1, client = -1, ret = 1;
-	struct dm_binding *binding = NULL;
+	struct devmem_binding *binding = NULL;
 	unsigned int queue;
-	struct dm_err err;
+	struct devmem_err err;
 
 	ktap_start(&t, 2 + ARRAY_SIZE(cases));
 	if (argc != 6) {
 		fprintf(stderr, "usage: devmem_tokens NSIM_DEV QUEUE PORT READY_FD MAX_ENTRIES\n");
 		return 2;
 	}
-	ifindex = dm_ifindex(argv[1]);
+	ifindex = devmem_ifindex(argv[1]);
 	queue = strtoul(argv[2], NULL, 10);
 	max_entries = strtoul(argv[5], NULL, 10);
 	if (max_entries < ENTRIES_UPSTREAM || max_entries > ENTRIES_MAX) {
@@ -500,17 +502,17 @@ int main(int argc, char **argv)
 			  ENTRIES_UPSTREAM, ENTRIES_MAX);
 		return 2;
 	}
-	dmabuf = udmabuf_make_anon("devmem-tokens", 0, DMABUF_SIZE, false, 0);
+	dmabuf = devmem_udmabuf_create_anon("devmem-tokens", 0, DMABUF_SIZE, false, 0);
 	if (ifindex <= 0 || dmabuf < 0) {
 		ktap_diag("setup: ifindex %d dmabuf %d", ifindex, dmabuf);
 		return 1;
 	}
-	if (dm_bind_rx(ifindex, dmabuf, &queue, 1, &binding, &err)) {
+	if (devmem_bind_rx(ifindex, dmabuf, &queue, 1, &binding, &err)) {
 		ktap_diag("bind queue %u: %s \"%s\"", queue, strerror(err.code),
 			  err.msg);
 		goto out;
 	}
-	binding_id = dm_binding_id(binding);
+	binding_id = devmem_binding_id(binding);
 	lfd = tcp_listen("devmem_tokens", NULL, argv[3]);
 	if (lfd < 0)
 		goto out;
@@ -540,7 +542,7 @@ out:
 		close(sock_a);
 	if (lfd >= 0)
 		close(lfd);
-	dm_unbind(binding);
+	devmem_unbind(binding);
 	close(dmabuf);
 	if (ret)
 		return ret;

@@ -21,12 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../tools/lib/devmem_nl.h"
-#include "../../tools/lib/udmabuf_util.h"
+#include <devmem.h>
 #include "../lib/ktap.h"
 
 #define DMABUF_SIZE	(4u << 20)
-#define MAX_QUEUES	DM_PP_MAX_QUEUES
+#define MAX_QUEUES	DEVMEM_PP_MAX_QUEUES
 #define TIMEOUT_MS	10000
 
 #ifndef SO_NETNS_COOKIE
@@ -36,7 +35,7 @@
 static struct ktap t;
 static int ifindex, dmabuf;
 static unsigned int nqueues;
-static struct dm_binding *b[MAX_QUEUES];
+static struct devmem_binding *b[MAX_QUEUES];
 
 /* Our namespace's cookie, as the kernel reports it for any socket. */
 static uint64_t netns_cookie(void)
@@ -52,9 +51,9 @@ static uint64_t netns_cookie(void)
 	return cookie;
 }
 
-static int take_one(const struct dm_pp_binding *got, void *arg)
+static int take_one(const struct devmem_pp_binding *got, void *arg)
 {
-	*(struct dm_pp_binding *)arg = *got;
+	*(struct devmem_pp_binding *)arg = *got;
 	return 0;
 }
 
@@ -64,7 +63,7 @@ struct census {
 	uint32_t ids_sum;
 };
 
-static int count(const struct dm_pp_binding *got, void *arg)
+static int count(const struct devmem_pp_binding *got, void *arg)
 {
 	struct census *c = arg;
 
@@ -75,7 +74,7 @@ static int count(const struct dm_pp_binding *got, void *arg)
 	return 0;
 }
 
-static bool refused(const char *what, int ret, const struct dm_err *e,
+static bool refused(const char *what, int ret, const struct devmem_err *e,
 		    int code, const char *text)
 {
 	bool ok = ret == -code && e->code == code && strstr(e->msg, text);
@@ -89,21 +88,21 @@ static bool refused(const char *what, int ret, const struct dm_err *e,
 static bool bind_default_buf_size(void)
 {
 	unsigned int q = 0;
-	struct dm_err e;
+	struct devmem_err e;
 
-	if (dm_pp_bind(ifindex, dmabuf, &q, 1, 0, &b[0], &e)) {
+	if (devmem_pp_bind(ifindex, dmabuf, &q, 1, 0, &b[0], &e)) {
 		ktap_diag("bind queue 0: %s \"%s\"", strerror(e.code), e.msg);
 		return false;
 	}
-	return dm_binding_buf_size(b[0]) == 4096;
+	return devmem_binding_buf_size(b[0]) == 4096;
 }
 
 static bool get_reports_every_attribute(void)
 {
-	struct dm_pp_binding got = { 0 };
-	struct dm_err e;
+	struct devmem_pp_binding got = { 0 };
+	struct devmem_err e;
 
-	if (dm_pp_bindings(dm_binding_id(b[0]), take_one, &got, &e)) {
+	if (devmem_pp_bindings(devmem_binding_id(b[0]), take_one, &got, &e)) {
 		ktap_diag("get: %s \"%s\"", strerror(e.code), e.msg);
 		return false;
 	}
@@ -114,7 +113,7 @@ static bool get_reports_every_attribute(void)
 		  (unsigned long long)got.buffers_free,
 		  (unsigned long long)got.buffers_user,
 		  (unsigned long long)got.rx_bytes, got.nqueues);
-	return got.id == dm_binding_id(b[0]) &&
+	return got.id == devmem_binding_id(b[0]) &&
 	       got.ifindex == (uint32_t)ifindex &&
 	       got.netns_cookie && got.netns_cookie == netns_cookie() &&
 	       got.buf_size == 4096 && got.dmabuf_size == DMABUF_SIZE &&
@@ -125,23 +124,23 @@ static bool get_reports_every_attribute(void)
 
 static bool refusals_say_why(void)
 {
-	struct dm_binding *x = NULL;
+	struct devmem_binding *x = NULL;
 	unsigned int q = 1;
-	struct dm_err e;
+	struct devmem_err e;
 	bool ok;
 
 	ok = refused("buf-size 65536 on 4096 buffers",
-		     dm_pp_bind(ifindex, dmabuf, &q, 1, 65536, &x, &e), &e,
+		     devmem_pp_bind(ifindex, dmabuf, &q, 1, 65536, &x, &e), &e,
 		     EINVAL, "are 4096 bytes (rx-buf-len), not 65536");
-	ok &= refused("no queue", dm_pp_bind(ifindex, dmabuf, &q, 0, 0, &x, &e),
+	ok &= refused("no queue", devmem_pp_bind(ifindex, dmabuf, &q, 0, 0, &x, &e),
 		      &e, EINVAL, "no RX queue given to bind");
 	ok &= refused("queue 0 again",
-		      dm_pp_bind(ifindex, dmabuf, (unsigned int[]){ 0 }, 1, 0,
-				 &x, &e),
+		      devmem_pp_bind(ifindex, dmabuf, (unsigned int[]){ 0 }, 1, 0,
+				     &x, &e),
 		      &e, EEXIST, "RX queue 0 is already bound");
 	ok &= refused("no such binding",
-		      dm_pp_bindings(0x7fffffff, count, &(struct census){ 0 },
-				     &e),
+		      devmem_pp_bindings(0x7fffffff, count, &(struct census){ 0 },
+					 &e),
 		      &e, ENOENT, "no binding with id 2147483647");
 	return ok;
 }
@@ -151,19 +150,19 @@ static bool dump_across_many_bindings(void)
 {
 	struct census c = { 0 };
 	uint32_t ids_sum = 0;
-	struct dm_err e;
+	struct devmem_err e;
 	bool ok = true;
 
 	for (unsigned int q = 1; q < nqueues; q++) {
-		if (dm_pp_bind(ifindex, dmabuf, &q, 1, 4096, &b[q], &e)) {
+		if (devmem_pp_bind(ifindex, dmabuf, &q, 1, 4096, &b[q], &e)) {
 			ktap_diag("bind queue %u: %s \"%s\"", q,
 				  strerror(e.code), e.msg);
 			return false;
 		}
 	}
 	for (unsigned int q = 0; q < nqueues; q++)
-		ids_sum += dm_binding_id(b[q]);
-	if (dm_pp_bindings(0, count, &c, &e)) {
+		ids_sum += devmem_binding_id(b[q]);
+	if (devmem_pp_bindings(0, count, &c, &e)) {
 		ktap_diag("dump: %s \"%s\"", strerror(e.code), e.msg);
 		return false;
 	}
@@ -182,9 +181,9 @@ static bool other_netns_sees_none(void)
 
 	if (pid == 0) {
 		struct census c = { 0 };
-		struct dm_err e;
+		struct devmem_err e;
 
-		if (unshare(CLONE_NEWNET) || dm_pp_bindings(0, count, &c, &e))
+		if (unshare(CLONE_NEWNET) || devmem_pp_bindings(0, count, &c, &e))
 			_exit(2);
 		_exit(c.n ? 1 : 0);
 	}
@@ -194,20 +193,20 @@ static bool other_netns_sees_none(void)
 
 static bool unbind_notifies(void)
 {
-	uint32_t id = dm_binding_id(b[0]);
-	struct dm_pp_binding got = { 0 };
-	struct dm_pp_watch *w;
-	struct dm_err e;
+	uint32_t id = devmem_binding_id(b[0]);
+	struct devmem_pp_binding got = { 0 };
+	struct devmem_pp_watch *w;
+	struct devmem_err e;
 	int ret;
 
-	if (dm_pp_watch_open(&w, &e)) {
+	if (devmem_pp_watch_open(&w, &e)) {
 		ktap_diag("watch: %s \"%s\"", strerror(e.code), e.msg);
 		return false;
 	}
-	dm_unbind(b[0]);
+	devmem_unbind(b[0]);
 	b[0] = NULL;
-	ret = dm_pp_watch_next(w, TIMEOUT_MS, &got, &e);
-	dm_pp_watch_close(w);
+	ret = devmem_pp_watch_next(w, TIMEOUT_MS, &got, &e);
+	devmem_pp_watch_close(w);
 	if (ret) {
 		ktap_diag("notification: %s \"%s\"", strerror(e.code), e.msg);
 		return false;
@@ -223,15 +222,15 @@ static bool all_gone_after_close(void)
 {
 	struct timespec ts = { 0, 100 * 1000 * 1000 };
 	struct census c;
-	struct dm_err e;
+	struct devmem_err e;
 
 	for (unsigned int q = 0; q < nqueues; q++) {
-		dm_unbind(b[q]);
+		devmem_unbind(b[q]);
 		b[q] = NULL;
 	}
 	for (int i = 0; i < TIMEOUT_MS / 100; i++) {
 		c = (struct census){ 0 };
-		if (dm_pp_bindings(0, count, &c, &e))
+		if (devmem_pp_bindings(0, count, &c, &e))
 			return false;
 		if (!c.n)
 			return true;
@@ -262,9 +261,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: dmabuf_pp_family DEV QUEUES\n");
 		return 2;
 	}
-	ifindex = dm_ifindex(argv[1]);
+	ifindex = devmem_ifindex(argv[1]);
 	nqueues = strtoul(argv[2], NULL, 10);
-	dmabuf = udmabuf_make_anon("pp-family", 0, DMABUF_SIZE, false, 0);
+	dmabuf = devmem_udmabuf_create_anon("pp-family", 0, DMABUF_SIZE, false, 0);
 	if (ifindex <= 0 || dmabuf < 0 || nqueues < 2 || nqueues > MAX_QUEUES) {
 		ktap_diag("setup: ifindex %d dmabuf %d queues %u", ifindex,
 			  dmabuf, nqueues);
@@ -273,7 +272,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		ktap_result(&t, cases[i].fn(), cases[i].name);
 	for (i = 0; i < nqueues; i++)
-		dm_unbind(b[i]);
+		devmem_unbind(b[i]);
 	close(dmabuf);
 	ktap_exit(&t);
 }

@@ -13,23 +13,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=$top/.cache/bin
 bytes=$((1 << 20))
 rx() { ip netns exec "$NSIM_NS_RX" "$@"; }
-# "Q BYTES" per RX queue, from one ethtool -S call.
-rx_bytes() {
-	rx ethtool -S "$NSIM_IF_RX" |
-		sed -n 's/^ *rx\([0-9]*\)_bytes: \([0-9]*\)$/\1 \2/p'
-}
-
-# xfer PORT [ADDR]: send $bytes to PORT; prints the queues whose byte
-# counter grew by at least $bytes, space separated.
-xfer() {
-	local port=$1 addr=${2:-$NSIM_ADDR_RX} before
-	before=$(rx_bytes)
-	nsim_recv_start -b "$addr" -p "$port" -n $bytes > /dev/null || return 1
-	ip netns exec "$NSIM_NS_TX" "$BIN/tcpxfer" send -c "$addr" -p "$port" -n $bytes --timeout 10
-	wait "$NSIM_RX_PID" || return 1
-	awk -v min=$bytes 'NR == FNR { b[$1] = $2; next }
-		$2 - b[$1] >= min { printf "%s ", $1 }' <(echo "$before") <(rx_bytes)
-}
+# xfer PORT [ADDR]: the queues $bytes sent to PORT landed on
+xfer() { nsim_xfer_lands $bytes "$@"; }
 
 ktap_start 10
 trap nsim_pair_destroy EXIT

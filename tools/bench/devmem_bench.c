@@ -43,10 +43,9 @@
 #include <linux/udmabuf.h>
 
 #include "../lib/cli_parse.h"
-#include "../lib/devmem_cmsg.h"
-#include "../lib/devmem_nl.h"
+#include <devmem.h>
+#include "../lib/uio_devmem.h"
 #include "../lib/tcp_server.h"
-#include "../lib/udmabuf_util.h"
 #include "bench_util.h"
 
 #define GIB		(1ull << 30)
@@ -81,8 +80,8 @@ static void bind_one_size(int ifindex, unsigned int queue, uint64_t size,
 			  int reps)
 {
 	char t_metric[64], m_metric[64];
-	struct dm_binding *b;
-	struct dm_err err;
+	struct devmem_binding *b;
+	struct devmem_err err;
 	long long before;
 	int memfd, fd, r;
 	double t0;
@@ -92,19 +91,19 @@ static void bind_one_size(int ifindex, unsigned int queue, uint64_t size,
 	snprintf(m_metric, sizeof(m_metric), "bind_kernel_mib_%llug",
 		 (unsigned long long)(size / GIB));
 
-	memfd = memfd_make("devmem-bench", size, false, F_SEAL_SHRINK);
+	memfd = devmem_memfd_create("devmem-bench", size, false, F_SEAL_SHRINK);
 	if (memfd < 0)
 		bench_die("memfd", -memfd);
 	if (fallocate(memfd, 0, 0, size))
 		bench_die("fallocate", errno);
-	fd = udmabuf_make(memfd, 0, size, UDMABUF_FLAGS_CLOEXEC);
+	fd = devmem_udmabuf_create(memfd, 0, size, UDMABUF_FLAGS_CLOEXEC);
 	if (fd < 0)
 		bench_die("UDMABUF_CREATE", -fd);
 
 	for (r = 0; r < reps; r++) {
 		before = mem_free_bytes();
 		t0 = bench_now_ns();
-		if (dm_bind_rx(ifindex, fd, &queue, 1, &b, &err)) {
+		if (devmem_bind_rx(ifindex, fd, &queue, 1, &b, &err)) {
 			fprintf(stderr, "devmem-bench: bind: %s%s%s\n",
 				strerror(err.code), err.msg[0] ? ": " : "",
 				err.msg);
@@ -112,7 +111,7 @@ static void bind_one_size(int ifindex, unsigned int queue, uint64_t size,
 		}
 		bench_report(m_metric, (before - mem_free_bytes()) / (double)MIB,
 		       "MiB", NULL);
-		dm_unbind(b);
+		devmem_unbind(b);
 		bench_report(t_metric, (bench_now_ns() - t0) / 1e6, "ms", NULL);
 	}
 	close(fd);
@@ -142,11 +141,11 @@ struct dontneed_cost {
 	bool split[NR_PER_CALL];	/* the kernel refused that many per call */
 };
 
-static int hold_token(const struct dm_frag *f, void *arg)
+static int hold_token(const struct devmem_frag *f, void *arg)
 {
 	struct held *h = arg;
 
-	if (f->kind != DM_FRAG_DMABUF)
+	if (f->kind != DEVMEM_FRAG_DMABUF)
 		return 0;
 	if (h->n == h->max)
 		return -ENOSPC;
@@ -179,22 +178,22 @@ static int dontneed(int fd, const uint32_t *tokens, unsigned int n,
 
 /*
  * Give back everything held, per_call[k] tokens per call, or calls of
- * DM_DONTNEED_MAX_ENTRIES when the kernel refuses that many entries.
+ * DEVMEM_DONTNEED_MAX_ENTRIES when the kernel refuses that many entries.
  */
 static void return_held(int fd, struct held *h, unsigned int k,
 			struct dontneed_cost *c)
 {
-	unsigned int step = c->split[k] ? DM_DONTNEED_MAX_ENTRIES : per_call[k];
+	unsigned int step = c->split[k] ? DEVMEM_DONTNEED_MAX_ENTRIES : per_call[k];
 	unsigned int i, n;
 	int ret;
 
 	for (i = 0; i < h->n; i += n) {
 		n = h->n - i < step ? h->n - i : step;
 		ret = dontneed(fd, h->token + i, n, &c->ns[k]);
-		if (ret == -EINVAL && n > DM_DONTNEED_MAX_ENTRIES &&
+		if (ret == -EINVAL && n > DEVMEM_DONTNEED_MAX_ENTRIES &&
 		    !c->split[k]) {
 			c->split[k] = true;
-			step = DM_DONTNEED_MAX_ENTRIES;
+			step = DEVMEM_DONTNEED_MAX_ENTRIES;
 			n = 0;
 			continue;
 		}
@@ -213,8 +212,8 @@ static void release_untimed(int fd, struct held *h)
 	int ret;
 
 	for (i = 0; i < h->n; i += n) {
-		n = h->n - i < DM_DONTNEED_MAX_ENTRIES ?
-			h->n - i : DM_DONTNEED_MAX_ENTRIES;
+		n = h->n - i < DEVMEM_DONTNEED_MAX_ENTRIES ?
+			h->n - i : DEVMEM_DONTNEED_MAX_ENTRIES;
 		ret = dontneed(fd, h->token + i, n, &ignored);
 		if (ret)
 			bench_die("SO_DEVMEM_DONTNEED", -ret);
@@ -238,8 +237,8 @@ static int cmd_dontneed(int ifindex, unsigned int queue, const char *port,
 	char ctrl[CMSG_SPACE(sizeof(struct dmabuf_cmsg)) * MAX_CMSGS];
 	struct dontneed_cost cost = { 0 };
 	struct held h = { .max = hold + MAX_CMSGS };
-	struct dm_binding *b;
-	struct dm_err err;
+	struct devmem_binding *b;
+	struct devmem_err err;
 	unsigned int k = 0;
 	int dmabuf, lfd, fd;
 	char metric[64];
@@ -251,11 +250,11 @@ static int cmd_dontneed(int ifindex, unsigned int queue, const char *port,
 	if (!h.token || !buf)
 		bench_die("malloc", ENOMEM);
 
-	dmabuf = udmabuf_make_anon("devmem-bench", 0, size, false,
-				   UDMABUF_FLAGS_CLOEXEC);
+	dmabuf = devmem_udmabuf_create_anon("devmem-bench", 0, size, false,
+					    UDMABUF_FLAGS_CLOEXEC);
 	if (dmabuf < 0)
 		bench_die("udmabuf", -dmabuf);
-	if (dm_bind_rx(ifindex, dmabuf, &queue, 1, &b, &err)) {
+	if (devmem_bind_rx(ifindex, dmabuf, &queue, 1, &b, &err)) {
 		fprintf(stderr, "devmem-bench: bind: %s%s%s\n",
 			strerror(err.code), err.msg[0] ? ": " : "", err.msg);
 		return 1;
@@ -283,7 +282,7 @@ static int cmd_dontneed(int ifindex, unsigned int queue, const char *port,
 			bench_die("recvmsg", errno);
 		if (n == 0)
 			break;
-		ret = dm_cmsg_frags(&msg, hold_token, &h);
+		ret = devmem_cmsg_frags(&msg, hold_token, &h);
 		if (ret)
 			bench_die("devmem cmsgs", -ret);
 		if (all_measured(&cost, want)) {
@@ -307,13 +306,13 @@ static int cmd_dontneed(int ifindex, unsigned int queue, const char *port,
 			 "dontneed_%u_per_call_ns_per_token", per_call[k]);
 		snprintf(note, sizeof(note),
 			 "%u entries per call refused: calls of %u",
-			 per_call[k], DM_DONTNEED_MAX_ENTRIES);
+			 per_call[k], DEVMEM_DONTNEED_MAX_ENTRIES);
 		bench_report(metric, cost.ns[k] / cost.tokens[k], "ns/token",
 		       cost.split[k] ? note : NULL);
 	}
 	close(fd);
 	close(lfd);
-	dm_unbind(b);
+	devmem_unbind(b);
 	close(dmabuf);
 	free(buf);
 	free(h.token);
@@ -407,7 +406,7 @@ int main(int argc, char **argv)
 	}
 	if (!dev || q == ~0ull || optind != argc)
 		goto bad;
-	ifindex = dm_ifindex(dev);
+	ifindex = devmem_ifindex(dev);
 	if (ifindex <= 0) {
 		fprintf(stderr, "devmem-bench: no device %s\n", dev);
 		return 1;

@@ -36,7 +36,7 @@
 #include <linux/udmabuf.h>
 
 #include "../../selftests/kernel/dmabuf_probe.h"
-#include "../lib/udmabuf_util.h"
+#include <devmem.h>
 #include "bench_util.h"
 
 #define GIB		(1ull << 30)
@@ -87,7 +87,7 @@ static long long kernel_bytes(void)
 
 static int populated_memfd(uint64_t size, bool hugetlb)
 {
-	int fd = memfd_make("udmabuf-bench", size, hugetlb, F_SEAL_SHRINK);
+	int fd = devmem_memfd_create("udmabuf-bench", size, hugetlb, F_SEAL_SHRINK);
 
 	if (fd < 0)
 		bench_die("memfd", -fd);
@@ -98,7 +98,7 @@ static int populated_memfd(uint64_t size, bool hugetlb)
 
 static int make_buffer(int memfd, uint64_t size)
 {
-	int fd = udmabuf_make(memfd, 0, size, UDMABUF_FLAGS_CLOEXEC);
+	int fd = devmem_udmabuf_create(memfd, 0, size, UDMABUF_FLAGS_CLOEXEC);
 
 	if (fd < 0)
 		bench_die("UDMABUF_CREATE", -fd);

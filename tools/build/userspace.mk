@@ -9,7 +9,9 @@ HDR ?= $(abspath ../.cache/headers)
 BIN ?= $(abspath ../.cache/bin)
 
 CC       ?= gcc
-CFLAGS   := -std=c11 -O2 -g -Wall -Wextra -Werror -isystem $(HDR)/include
+# libdevmem's one public header is included as <devmem.h>, as installed.
+CFLAGS   := -std=c11 -O2 -g -Wall -Wextra -Werror -isystem $(HDR)/include \
+            -I$(abspath $(dir $(lastword $(MAKEFILE_LIST)))../libdevmem)
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=all
 

@@ -36,12 +36,11 @@
 #include <linux/udmabuf.h>
 
 #include "../lib/cli_parse.h"
-#include "../lib/devmem_cmsg.h"
-#include "../lib/devmem_nl.h"
+#include <devmem.h>
+#include "../lib/uio_devmem.h"
 #include "../lib/dma_heap.h"
 #include "../lib/pattern.h"
 #include "../lib/tcp_server.h"
-#include "../lib/udmabuf_util.h"
 
 #define IOV_SIZE (1024 * 1024)	/* bytes asked of one recvmsg(): a large
 				 * batch keeps the per-call dma-buf sync rare */
@@ -97,7 +96,7 @@ struct rx {
 	size_t msg_seen;	/* this recvmsg(): bytes its cmsgs described */
 	unsigned int msg_cmsgs;	/* this recvmsg(): devmem cmsgs seen */
 	size_t iov_pos;		/* this recvmsg(): linear bytes consumed */
-	struct dm_token_batch batch;
+	struct devmem_token_batch batch;
 	struct stats st;
 };
 
@@ -127,7 +126,7 @@ static void usage(FILE *f)
 	      f);
 }
 
-static void print_dm_err(const char *what, const struct dm_err *e)
+static void print_dm_err(const char *what, const struct devmem_err *e)
 {
 	if (e->msg[0])
 		fprintf(stderr, "devmem-rx: %s: %s: %s\n", what, strerror(e->code),
@@ -149,7 +148,7 @@ static void note_bad(struct stats *st, uint64_t stream, bool linear,
 
 static int return_tokens(struct rx *rx)
 {
-	int ret = dm_token_batch_flush(&rx->batch, rx->fd);
+	int ret = devmem_token_batch_flush(&rx->batch, rx->fd);
 
 	if (ret == -EPROTO) {
 		fprintf(stderr, "devmem-rx: SO_DEVMEM_DONTNEED freed fewer tokens than passed\n");
@@ -163,7 +162,7 @@ static int return_tokens(struct rx *rx)
 	return 0;
 }
 
-static int on_linear(struct rx *rx, const struct dm_frag *f)
+static int on_linear(struct rx *rx, const struct devmem_frag *f)
 {
 	/* Linear bytes are packed at the start of the iov, in order. */
 	if (rx->o->verify && !rx->st.bad) {
@@ -177,7 +176,7 @@ static int on_linear(struct rx *rx, const struct dm_frag *f)
 	return 0;
 }
 
-static int on_dmabuf(struct rx *rx, const struct dm_frag *f)
+static int on_dmabuf(struct rx *rx, const struct devmem_frag *f)
 {
 	if (f->dmabuf_id != rx->binding_id) {
 		fprintf(stderr, "devmem-rx: frag of dma-buf binding %u, ours is %u\n",
@@ -195,8 +194,8 @@ static int on_dmabuf(struct rx *rx, const struct dm_frag *f)
 
 		/* One START/END bracket covers all frags of a recvmsg(). */
 		if (!rx->synced) {
-			int ret = dmabuf_sync(rx->dmabuf_fd,
-					      DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+			int ret = devmem_dmabuf_sync(rx->dmabuf_fd,
+						     DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 
 			if (ret) {
 				fprintf(stderr, "devmem-rx: DMA_BUF_IOCTL_SYNC: %s\n",
@@ -209,12 +208,12 @@ static int on_dmabuf(struct rx *rx, const struct dm_frag *f)
 		if (i < f->size)
 			note_bad(&rx->st, rx->st.total + i, false, f->offset + i);
 	}
-	if (!rx->o->hold_tokens && !dm_token_batch_add(&rx->batch, f->token)) {
+	if (!rx->o->hold_tokens && !devmem_token_batch_add(&rx->batch, f->token)) {
 		int ret = return_tokens(rx);
 
 		if (ret)
 			return ret;
-		dm_token_batch_add(&rx->batch, f->token);	/* empty now */
+		devmem_token_batch_add(&rx->batch, f->token);	/* empty now */
 	}
 	rx->st.frags++;
 	if (f->size > rx->st.max_frag)
@@ -223,7 +222,7 @@ static int on_dmabuf(struct rx *rx, const struct dm_frag *f)
 	return 0;
 }
 
-static int on_frag(const struct dm_frag *f, void *arg)
+static int on_frag(const struct devmem_frag *f, void *arg)
 {
 	struct rx *rx = arg;
 	int ret;
@@ -233,7 +232,7 @@ static int on_frag(const struct dm_frag *f, void *arg)
 			rx->msg_bytes);
 		return -EPROTO;
 	}
-	ret = f->kind == DM_FRAG_LINEAR ? on_linear(rx, f) : on_dmabuf(rx, f);
+	ret = f->kind == DEVMEM_FRAG_LINEAR ? on_linear(rx, f) : on_dmabuf(rx, f);
 	if (ret)
 		return ret;
 	rx->msg_seen += f->size;
@@ -291,9 +290,9 @@ static int receive_one(struct rx *rx, uint8_t *buf, void *ctrl, size_t ctrl_len)
 	rx->msg_seen = 0;
 	rx->msg_cmsgs = 0;
 	rx->iov_pos = 0;
-	ret = dm_cmsg_frags(&msg, on_frag, rx);
+	ret = devmem_cmsg_frags(&msg, on_frag, rx);
 	if (rx->synced) {
-		dmabuf_sync(rx->dmabuf_fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+		devmem_dmabuf_sync(rx->dmabuf_fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 		rx->synced = false;
 	}
 	if (ret == -EMSGSIZE)
@@ -346,39 +345,39 @@ out:
  * Turn header/data split on, remembering the mode to restore. A device
  * that reports no mode gets "auto" back, which is what reporting none means.
  */
-static int hds_on(int ifindex, enum dm_hds *prev)
+static int hds_on(int ifindex, enum devmem_hds *prev)
 {
-	struct dm_err e;
+	struct devmem_err e;
 	int ret;
 
-	ret = dm_hds_get(ifindex, prev, &e);
+	ret = devmem_hds_get(ifindex, prev, &e);
 	if (ret == -EOPNOTSUPP)
-		*prev = DM_HDS_AUTO;
+		*prev = DEVMEM_HDS_AUTO;
 	else if (ret) {
 		print_dm_err("reading tcp-data-split", &e);
 		return ret;
 	}
-	ret = dm_hds_set(ifindex, DM_HDS_ON, &e);
+	ret = devmem_hds_set(ifindex, DEVMEM_HDS_ON, &e);
 	if (ret)
 		print_dm_err("turning tcp-data-split on", &e);
 	return ret;
 }
 
-static void hds_restore(int ifindex, enum dm_hds prev)
+static void hds_restore(int ifindex, enum devmem_hds prev)
 {
-	struct dm_err e;
+	struct devmem_err e;
 
-	if (prev != DM_HDS_ON && dm_hds_set(ifindex, prev, &e))
+	if (prev != DEVMEM_HDS_ON && devmem_hds_set(ifindex, prev, &e))
 		print_dm_err("restoring tcp-data-split", &e);
 }
 
 static int bind_queues(const struct opts *o, int ifindex, int dmabuf_fd,
-		       struct dm_binding **b)
+		       struct devmem_binding **b)
 {
-	struct dm_err e;
+	struct devmem_err e;
 	int ret;
 
-	ret = dm_bind_rx(ifindex, dmabuf_fd, o->queues, o->nqueues, b, &e);
+	ret = devmem_bind_rx(ifindex, dmabuf_fd, o->queues, o->nqueues, b, &e);
 	if (ret)
 		print_dm_err("binding the dma-buf", &e);
 	return ret;
@@ -492,12 +491,12 @@ static int make_dmabuf(const struct opts *o, int *memfd)
 			fprintf(stderr, "devmem-rx: system dma-heap: %s\n", strerror(-fd));
 		return fd;
 	}
-	*memfd = memfd_make("devmem-rx", o->size, o->hugetlb, F_SEAL_SHRINK);
+	*memfd = devmem_memfd_create("devmem-rx", o->size, o->hugetlb, F_SEAL_SHRINK);
 	if (*memfd < 0) {
 		fprintf(stderr, "devmem-rx: memfd: %s\n", strerror(-*memfd));
 		return *memfd;
 	}
-	fd = udmabuf_make(*memfd, 0, o->size, UDMABUF_FLAGS_CLOEXEC);
+	fd = devmem_udmabuf_create(*memfd, 0, o->size, UDMABUF_FLAGS_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "devmem-rx: UDMABUF_CREATE: %s\n", strerror(-fd));
 		close(*memfd);
@@ -514,13 +513,13 @@ static int make_dmabuf(const struct opts *o, int *memfd)
 static int run(const struct opts *o)
 {
 	struct rx rx = { .o = o, .fd = -1 };
-	enum dm_hds prev_hds = DM_HDS_ON;
-	struct dm_binding *binding;
+	enum devmem_hds prev_hds = DEVMEM_HDS_ON;
+	struct devmem_binding *binding;
 	int ifindex, memfd, lfd, ret = 1;
 	bool received = false;
 	void *map = NULL;
 
-	ifindex = dm_ifindex(o->dev);
+	ifindex = devmem_ifindex(o->dev);
 	if (ifindex < 0) {
 		fprintf(stderr, "devmem-rx: no device '%s'\n", o->dev);
 		return 1;
@@ -544,7 +543,7 @@ static int run(const struct opts *o)
 	}
 	if (bind_queues(o, ifindex, rx.dmabuf_fd, &binding))
 		goto unmap;
-	rx.binding_id = dm_binding_id(binding);
+	rx.binding_id = devmem_binding_id(binding);
 	lfd = tcp_listen("devmem-rx", NULL, o->port);
 	if (lfd < 0)
 		goto unbind;
@@ -557,7 +556,7 @@ static int run(const struct opts *o)
 
 	close(lfd);
 unbind:
-	dm_unbind(binding);
+	devmem_unbind(binding);
 unmap:
 	if (map)
 		munmap(map, o->size);
@@ -664,7 +663,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "devmem-rx: --heap and --hugetlb exclude each other\n");
 		return 2;
 	}
-	if (o->hugetlb && o->size % UDMABUF_HUGE_PAGE) {
+	if (o->hugetlb && o->size % DEVMEM_HUGE_PAGE) {
 		fprintf(stderr, "devmem-rx: --hugetlb needs a dma-buf size in whole 2 MiB pages\n");
 		return 2;
 	}

@@ -8,6 +8,10 @@
  *   devmemctl [-j] bind DEV queues LIST udmabuf SIZE [hugetlb] [offset OFF]
  *                      [buf-size B] [repeat N] [hold]
  *   devmemctl [-j] bindings [ID]
+ *   devmemctl [-j] steer DEV add tcp4|tcp6 [src ADDR] [dst ADDR] [sport P]
+ *                      [dport P] queue Q [loc N]
+ *   devmemctl steer DEV del LOC
+ *   devmemctl rss DEV exclude LIST | rss DEV default
  *
  * Exit status: 0 done, 1 the kernel or the system refused (the reason, with
  * the kernel's extack text when there is one, goes to stderr), 2 usage.
@@ -29,15 +33,14 @@
 
 #include <linux/udmabuf.h>
 
+#include <devmem.h>
+
 #include "../lib/cli_parse.h"
-#include "../lib/devmem_nl.h"
-#include "../lib/udmabuf_util.h"
+#include "devmemctl.h"
 
 #define MAX_QUEUES 256
 
-enum { EXIT_REFUSED = 1, EXIT_USAGE = 2 };
-
-static bool json;
+bool json;
 
 static void usage(FILE *f)
 {
@@ -47,6 +50,10 @@ static void usage(FILE *f)
 	      "       devmemctl [-j] bind DEV queues LIST udmabuf SIZE [hugetlb]\n"
 	      "                          [offset OFF] [buf-size B] [repeat N] [hold]\n"
 	      "       devmemctl [-j] bindings [ID]\n"
+	      "       devmemctl [-j] steer DEV add tcp4|tcp6 [src ADDR] [dst ADDR]\n"
+	      "                          [sport P] [dport P] queue Q [loc N]\n"
+	      "       devmemctl steer DEV del LOC\n"
+	      "       devmemctl rss DEV exclude LIST | rss DEV default\n"
 	      "       devmemctl -h | --help\n"
 	      "\n"
 	      "hds    show or set DEV's TCP header/data split (tcp-data-split)\n"
@@ -62,13 +69,18 @@ static void usage(FILE *f)
 	      "       (what the queues post: ethtool rx-buf-len)\n"
 	      "bindings  bindings of this network namespace with their counters, or\n"
 	      "       binding ID (dmabuf-pp family; ours kernels only)\n"
+	      "steer  add an ntuple rule sending a TCP flow to RX queue Q (ntuple is\n"
+	      "       turned on; fields left out match anything, at least one is\n"
+	      "       needed) and print its location, or delete the rule at LOC\n"
+	      "rss    keep RSS off RX queues LIST (the bound ones: only steered flows\n"
+	      "       reach them), or go back to the default RSS table\n"
 	      "DEV is a name or an ifindex; SIZE and OFF take K, M and G suffixes.\n"
 	      "-j, --json  JSON output\n"
 	      "Exit status: 0 done, 1 refused by the kernel or system, 2 usage.\n",
 	      f);
 }
 
-static int __attribute__((format(printf, 1, 2))) bad_usage(const char *fmt, ...)
+int bad_usage(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -81,7 +93,7 @@ static int __attribute__((format(printf, 1, 2))) bad_usage(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static int refused(const struct dm_err *e)
+int refused(const struct devmem_err *e)
 {
 	if (e->msg[0])
 		fprintf(stderr, "devmemctl: %s: %s\n", strerror(e->code), e->msg);
@@ -91,14 +103,14 @@ static int refused(const struct dm_err *e)
 }
 
 /* Same shape as refused(), for system calls: what failed takes the msg slot. */
-static int refused_sys(const char *what, int errnum)
+int refused_sys(const char *what, int errnum)
 {
 	fprintf(stderr, "devmemctl: %s: %s\n", strerror(errnum), what);
 	return EXIT_REFUSED;
 }
 
 /* Print @s as a JSON string (device names may hold quotes). */
-static void json_str(const char *s)
+void json_str(const char *s)
 {
 	putchar('"');
 	for (; *s; s++) {
@@ -115,9 +127,9 @@ static void json_str(const char *s)
 }
 
 /* The device's ifindex and canonical name, or exit status 1 with a reason. */
-static int device(const char *arg, int *ifindex, char name[IF_NAMESIZE])
+int device(const char *arg, int *ifindex, char name[IF_NAMESIZE])
 {
-	*ifindex = dm_ifindex(arg);
+	*ifindex = devmem_ifindex(arg);
 	if (*ifindex < 0 || !if_indextoname(*ifindex, name)) {
 		fprintf(stderr, "devmemctl: %s: \"%s\"\n", strerror(ENODEV), arg);
 		return EXIT_REFUSED;
@@ -126,25 +138,25 @@ static int device(const char *arg, int *ifindex, char name[IF_NAMESIZE])
 }
 
 static const char *const hds_names[] = {
-	[DM_HDS_AUTO] = "auto",
-	[DM_HDS_OFF] = "off",
-	[DM_HDS_ON] = "on",
+	[DEVMEM_HDS_AUTO] = "auto",
+	[DEVMEM_HDS_OFF] = "off",
+	[DEVMEM_HDS_ON] = "on",
 };
 
 static int cmd_hds(int argc, char **argv)
 {
 	char name[IF_NAMESIZE];
-	enum dm_hds mode;
-	struct dm_err e;
+	enum devmem_hds mode;
+	struct devmem_err e;
 	int ifindex, ret;
 
 	if (argc < 1 || argc > 2)
 		return bad_usage("hds takes DEV and optionally on, off or auto");
 	if (argc == 2) {
-		for (mode = DM_HDS_AUTO; mode <= DM_HDS_ON; mode++)
+		for (mode = DEVMEM_HDS_AUTO; mode <= DEVMEM_HDS_ON; mode++)
 			if (!strcmp(argv[1], hds_names[mode]))
 				break;
-		if (mode > DM_HDS_ON)
+		if (mode > DEVMEM_HDS_ON)
 			return bad_usage("unknown tcp-data-split mode '%s'", argv[1]);
 	}
 	ret = device(argv[0], &ifindex, name);
@@ -152,9 +164,9 @@ static int cmd_hds(int argc, char **argv)
 		return ret;
 
 	if (argc == 2)
-		return dm_hds_set(ifindex, mode, &e) ? refused(&e) : 0;
+		return devmem_hds_set(ifindex, mode, &e) ? refused(&e) : 0;
 
-	if (dm_hds_get(ifindex, &mode, &e))
+	if (devmem_hds_get(ifindex, &mode, &e))
 		return refused(&e);
 	if (json) {
 		printf("{\"dev\": ");
@@ -167,7 +179,7 @@ static int cmd_hds(int argc, char **argv)
 	return 0;
 }
 
-static int print_pool(const struct dm_page_pool *pp, void *arg)
+static int print_pool(const struct devmem_page_pool *pp, void *arg)
 {
 	unsigned int *count = arg;
 
@@ -194,7 +206,7 @@ static int cmd_pools(int argc, char **argv)
 	char name[IF_NAMESIZE];
 	unsigned int count = 0;
 	int ifindex = 0, ret;
-	struct dm_err e;
+	struct devmem_err e;
 
 	if (argc > 1)
 		return bad_usage("pools takes at most one DEV");
@@ -205,13 +217,13 @@ static int cmd_pools(int argc, char **argv)
 	}
 	if (json)
 		printf("[");
-	ret = dm_page_pools(ifindex, print_pool, &count, &e);
+	ret = devmem_page_pools(ifindex, print_pool, &count, &e);
 	if (json)
 		printf("]\n");
 	return ret ? refused(&e) : 0;
 }
 
-static int print_qstats(const struct dm_rx_qstats *qs, void *arg)
+static int print_qstats(const struct devmem_rx_qstats *qs, void *arg)
 {
 	unsigned int *count = arg;
 
@@ -231,7 +243,7 @@ static int print_qstats(const struct dm_rx_qstats *qs, void *arg)
 	return 0;
 }
 
-static int print_pp_binding(const struct dm_pp_binding *b, void *arg)
+static int print_pp_binding(const struct devmem_pp_binding *b, void *arg)
 {
 	unsigned int *count = arg;
 
@@ -270,7 +282,7 @@ static int cmd_bindings(int argc, char **argv)
 {
 	unsigned int count = 0;
 	unsigned long id = 0;
-	struct dm_err e;
+	struct devmem_err e;
 	char *end;
 	int ret;
 
@@ -283,7 +295,7 @@ static int cmd_bindings(int argc, char **argv)
 	}
 	if (json)
 		printf("[");
-	ret = dm_pp_bindings(id, print_pp_binding, &count, &e);
+	ret = devmem_pp_bindings(id, print_pp_binding, &count, &e);
 	if (json)
 		printf("]\n");
 	return ret ? refused(&e) : 0;
@@ -293,7 +305,7 @@ static int cmd_qstats(int argc, char **argv)
 {
 	char name[IF_NAMESIZE];
 	unsigned int count = 0;
-	struct dm_err e;
+	struct devmem_err e;
 	int ifindex, ret;
 
 	if (argc != 1)
@@ -303,7 +315,7 @@ static int cmd_qstats(int argc, char **argv)
 		return ret;
 	if (json)
 		printf("[");
-	ret = dm_rx_qstats(ifindex, print_qstats, &count, &e);
+	ret = devmem_rx_qstats(ifindex, print_qstats, &count, &e);
 	if (json)
 		printf("]\n");
 	return ret ? refused(&e) : 0;
@@ -432,10 +444,10 @@ static void print_binding(const struct bind_args *a, uint32_t id,
 static int cmd_bind(int argc, char **argv)
 {
 	struct bind_args a = { .repeat = 1 };
-	struct dm_binding *b;
+	struct devmem_binding *b;
 	char name[IF_NAMESIZE];
 	int ifindex, buf, ret;
-	struct dm_err e;
+	struct devmem_err e;
 
 	if (argc < 1)
 		return bad_usage("bind needs DEV");
@@ -446,18 +458,18 @@ static int cmd_bind(int argc, char **argv)
 	if (ret)
 		return ret;
 
-	buf = udmabuf_make_anon("devmemctl", a.offset, a.size, a.hugetlb,
-				UDMABUF_FLAGS_CLOEXEC);
+	buf = devmem_udmabuf_create_anon("devmemctl", a.offset, a.size, a.hugetlb,
+					 UDMABUF_FLAGS_CLOEXEC);
 	if (buf < 0)
 		return refused_sys("udmabuf", -buf);
 	/* repeat N: N binds, all but the last undone at once */
 	for (unsigned long i = 0; i < a.repeat; i++) {
 		if (i)
-			dm_unbind(b);
+			devmem_unbind(b);
 		ret = a.buf_size ?
-			dm_pp_bind(ifindex, buf, a.queues, a.nqueues,
-				   a.buf_size, &b, &e) :
-			dm_bind_rx(ifindex, buf, a.queues, a.nqueues, &b, &e);
+			devmem_pp_bind(ifindex, buf, a.queues, a.nqueues,
+				       a.buf_size, &b, &e) :
+			devmem_bind_rx(ifindex, buf, a.queues, a.nqueues, &b, &e);
 		if (ret) {
 			close(buf);
 			return refused(&e);
@@ -465,10 +477,10 @@ static int cmd_bind(int argc, char **argv)
 	}
 	/* A binding holds its own reference to the dma-buf: ours can go. */
 	close(buf);
-	print_binding(&a, dm_binding_id(b), name, ifindex);
+	print_binding(&a, devmem_binding_id(b), name, ifindex);
 	if (a.hold)
 		ret = hold();
-	dm_unbind(b);
+	devmem_unbind(b);
 	return ret;
 }
 
@@ -500,6 +512,10 @@ int main(int argc, char **argv)
 		return cmd_bind(argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "bindings"))
 		return cmd_bindings(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "steer"))
+		return cmd_steer(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "rss"))
+		return cmd_rss(argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "help")) {
 		usage(stdout);
 		return 0;

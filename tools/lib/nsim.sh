@@ -116,6 +116,25 @@ nsim_poll() {
 	done
 }
 
+# "Q BYTES" per RX queue of the RX device, from one ethtool -S call.
+nsim_rx_queue_bytes() {
+	ip netns exec "$NSIM_NS_RX" ethtool -S "$NSIM_IF_RX" |
+		sed -n 's/^ *rx\([0-9]*\)_bytes: \([0-9]*\)$/\1 \2/p'
+}
+
+# nsim_xfer_lands BYTES PORT [ADDR]: send BYTES to PORT (tcpxfer on both
+# ends) and print the RX queues whose byte counter grew by at least BYTES,
+# space separated ("2 " for a flow that landed on queue 2).
+nsim_xfer_lands() {
+	local bytes=$1 port=$2 addr=${3:-$NSIM_ADDR_RX} before
+	before=$(nsim_rx_queue_bytes)
+	nsim_recv_start -b "$addr" -p "$port" -n "$bytes" > /dev/null || return 1
+	ip netns exec "$NSIM_NS_TX" "$TCPXFER" send -c "$addr" -p "$port" -n "$bytes" --timeout 60
+	wait "$NSIM_RX_PID" || return 1
+	awk -v min="$bytes" 'NR == FNR { b[$1] = $2; next }
+		$2 - b[$1] >= min { printf "%s ", $1 }' <(echo "$before") <(nsim_rx_queue_bytes)
+}
+
 # The value of counter NAME in ethtool -S of the RX device.
 nsim_rx_stat() {
 	ip netns exec "$NSIM_NS_RX" ethtool -S "$NSIM_IF_RX" |

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* devmem cmsg parsing and token batching: see devmem_cmsg.h. */
+/* devmem cmsg parsing and token batching: see devmem.h. */
 #include <errno.h>
 #include <string.h>
 
-#include "devmem_cmsg.h"
+#include "devmem.h"
+#include "../lib/uio_devmem.h"
 
-int dm_cmsg_frags(const struct msghdr *msg,
-		  int (*cb)(const struct dm_frag *frag, void *arg), void *arg)
+/* our copy of struct dmabuf_token must be the kernel's */
+_Static_assert(sizeof(struct devmem_token_range) == sizeof(struct dmabuf_token),
+	       "struct devmem_token_range differs from struct dmabuf_token");
+
+int devmem_cmsg_frags(const struct msghdr *msg,
+		      int (*cb)(const struct devmem_frag *frag, void *arg), void *arg)
 {
 	struct cmsghdr *cm;
 
@@ -14,7 +19,7 @@ int dm_cmsg_frags(const struct msghdr *msg,
 		return -EMSGSIZE;
 	for (cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR((struct msghdr *)msg, cm)) {
 		struct dmabuf_cmsg dc;
-		struct dm_frag frag = { 0 };
+		struct devmem_frag frag = { 0 };
 		int ret;
 
 		if (cm->cmsg_level != SOL_SOCKET ||
@@ -27,9 +32,9 @@ int dm_cmsg_frags(const struct msghdr *msg,
 
 		frag.size = dc.frag_size;
 		if (cm->cmsg_type == SCM_DEVMEM_LINEAR) {
-			frag.kind = DM_FRAG_LINEAR;
+			frag.kind = DEVMEM_FRAG_LINEAR;
 		} else {
-			frag.kind = DM_FRAG_DMABUF;
+			frag.kind = DEVMEM_FRAG_DMABUF;
 			frag.offset = dc.frag_offset;
 			frag.token = dc.frag_token;
 			frag.dmabuf_id = dc.dmabuf_id;
@@ -41,11 +46,11 @@ int dm_cmsg_frags(const struct msghdr *msg,
 	return 0;
 }
 
-bool dm_token_batch_add(struct dm_token_batch *b, uint32_t token)
+bool devmem_token_batch_add(struct devmem_token_batch *b, uint32_t token)
 {
-	struct dmabuf_token *last = b->entries ? &b->entry[b->entries - 1] : NULL;
+	struct devmem_token_range *last = b->entries ? &b->entry[b->entries - 1] : NULL;
 
-	if (b->tokens == DM_DONTNEED_MAX_TOKENS)
+	if (b->tokens == DEVMEM_DONTNEED_MAX_TOKENS)
 		return false;
 	/* The kernel hands out tokens from an allocator: runs are common. */
 	if (last && last->token_start + last->token_count == token) {
@@ -53,7 +58,7 @@ bool dm_token_batch_add(struct dm_token_batch *b, uint32_t token)
 		b->tokens++;
 		return true;
 	}
-	if (b->entries == DM_DONTNEED_MAX_ENTRIES)
+	if (b->entries == DEVMEM_DONTNEED_MAX_ENTRIES)
 		return false;
 	b->entry[b->entries].token_start = token;
 	b->entry[b->entries].token_count = 1;
@@ -62,7 +67,7 @@ bool dm_token_batch_add(struct dm_token_batch *b, uint32_t token)
 	return true;
 }
 
-int dm_token_batch_flush(struct dm_token_batch *b, int sockfd)
+int devmem_token_batch_flush(struct devmem_token_batch *b, int sockfd)
 {
 	unsigned int want = b->tokens;
 	int ret;

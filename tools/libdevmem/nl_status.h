@@ -3,17 +3,17 @@
  * The status part of netlink, kept apart from the socket code so the host
  * unit test can feed it hand-made messages: what errno an NLMSG_ERROR or
  * NLMSG_DONE carries, and the extended ack text that explains it.
- * Internal to devmem_nl; no libnl needed.
+ * Internal to libdevmem; no libnl needed.
  */
-#ifndef DMABUF_PP_DEVMEM_NL_ACK_H
-#define DMABUF_PP_DEVMEM_NL_ACK_H
+#ifndef LIBDEVMEM_NL_STATUS_H
+#define LIBDEVMEM_NL_STATUS_H
 
 #include <stddef.h>
 
-#include "devmem_nl.h"
+#include "devmem.h"
 
 /**
- * dm_nl_status() - decode the status a netlink message carries
+ * devmem_nl_status() - decode the status a netlink message carries
  * @buf: a netlink message, starting at its struct nlmsghdr
  * @len: bytes readable at @buf
  * @st: the status: code 0 for an ACK or a clean end of dump, otherwise the
@@ -29,6 +29,6 @@
  * the message is cut short or its errno is out of range (@st then holds
  * EBADMSG and a note); -EINVAL when it is neither NLMSG_ERROR nor NLMSG_DONE.
  */
-int dm_nl_status(const void *buf, size_t len, struct dm_err *st);
+int devmem_nl_status(const void *buf, size_t len, struct devmem_err *st);
 
 #endif

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* memfd and udmabuf helpers: see udmabuf_util.h. */
+/* memfds, udmabufs and CPU access to dma-bufs: see devmem.h. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -12,9 +12,9 @@
 #include <linux/dma-buf.h>
 #include <linux/udmabuf.h>
 
-#include "udmabuf_util.h"
+#include "devmem.h"
 
-int memfd_make(const char *name, size_t size, bool hugetlb, unsigned int seals)
+int devmem_memfd_create(const char *name, size_t size, bool hugetlb, unsigned int seals)
 {
 	unsigned int flags = MFD_ALLOW_SEALING | MFD_CLOEXEC;
 	int fd, err;
@@ -36,7 +36,7 @@ err_close:
 	return err;
 }
 
-int udmabuf_make(int memfd, uint64_t offset, uint64_t size, unsigned int flags)
+int devmem_udmabuf_create(int memfd, uint64_t offset, uint64_t size, unsigned int flags)
 {
 	struct udmabuf_create create = {
 		.memfd = memfd,
@@ -56,23 +56,23 @@ int udmabuf_make(int memfd, uint64_t offset, uint64_t size, unsigned int flags)
 	return err ? err : fd;
 }
 
-int udmabuf_make_anon(const char *name, uint64_t offset, uint64_t size,
-		      bool hugetlb, unsigned int flags)
+int devmem_udmabuf_create_anon(const char *name, uint64_t offset, uint64_t size,
+			       bool hugetlb, unsigned int flags)
 {
-	uint64_t unit = hugetlb ? UDMABUF_HUGE_PAGE : (uint64_t)getpagesize();
+	uint64_t unit = hugetlb ? DEVMEM_HUGE_PAGE : (uint64_t)getpagesize();
 	int memfd, fd;
 
-	memfd = memfd_make(name, (offset + size + unit - 1) / unit * unit,
-			   hugetlb, F_SEAL_SHRINK);
+	memfd = devmem_memfd_create(name, (offset + size + unit - 1) / unit * unit,
+				    hugetlb, F_SEAL_SHRINK);
 	if (memfd < 0)
 		return memfd;
-	fd = udmabuf_make(memfd, offset, size, flags);
+	fd = devmem_udmabuf_create(memfd, offset, size, flags);
 	close(memfd);	/* the dma-buf holds the memory */
 	return fd;
 }
 
-int udmabuf_make_list(const struct udmabuf_create_item *items,
-		      unsigned int count, unsigned int flags)
+int devmem_udmabuf_create_list(const struct udmabuf_create_item *items,
+			       unsigned int count, unsigned int flags)
 {
 	struct udmabuf_create_list *list;
 	int dev, fd, err = 0;
@@ -99,9 +99,19 @@ int udmabuf_make_list(const struct udmabuf_create_item *items,
 	return err ? err : fd;
 }
 
-int dmabuf_sync(int dmabuf_fd, uint64_t flags)
+int devmem_dmabuf_sync(int dmabuf_fd, uint64_t flags)
 {
 	struct dma_buf_sync sync = { .flags = flags };
 
 	return ioctl(dmabuf_fd, DMA_BUF_IOCTL_SYNC, &sync) < 0 ? -errno : 0;
+}
+
+int devmem_dmabuf_map(int dmabuf_fd, size_t size, const void **addr)
+{
+	void *p = mmap(NULL, size, PROT_READ, MAP_SHARED, dmabuf_fd, 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	*addr = p;
+	return 0;
 }

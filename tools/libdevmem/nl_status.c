@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Netlink status and extended ack decoding: see devmem_nl_ack.h. */
+/* Netlink status and extended ack decoding: see nl_status.h. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -7,18 +7,18 @@
 
 #include <linux/netlink.h>
 
-#include "devmem_nl_ack.h"
+#include "nl_status.h"
 
 /* errnos are 1..4095 in the kernel; anything else is not a real status. */
 #define ERRNO_MAX 4095
 
-static void set_status(struct dm_err *st, int code, const char *msg)
+static void set_status(struct devmem_err *st, int code, const char *msg)
 {
 	st->code = code;
 	snprintf(st->msg, sizeof(st->msg), "%s", msg);
 }
 
-static int malformed(struct dm_err *st, const char *why)
+static int malformed(struct devmem_err *st, const char *why)
 {
 	set_status(st, EBADMSG, why);
 	return -EBADMSG;
@@ -41,7 +41,7 @@ static void copy_text(char *dst, size_t size, const unsigned char *src,
 }
 
 /* Find NLMSGERR_ATTR_MSG among the TLVs at [@p, @p + @len). */
-static void read_ext_ack(const unsigned char *p, size_t len, struct dm_err *st)
+static void read_ext_ack(const unsigned char *p, size_t len, struct devmem_err *st)
 {
 	while (len >= NLA_HDRLEN) {
 		struct nlattr nla;
@@ -80,7 +80,7 @@ static size_t error_tlv_offset(const struct nlmsghdr *nlh,
 	return off;
 }
 
-int dm_nl_status(const void *buf, size_t len, struct dm_err *st)
+int devmem_nl_status(const void *buf, size_t len, struct devmem_err *st)
 {
 	const unsigned char *p = buf;
 	struct nlmsghdr nlh;

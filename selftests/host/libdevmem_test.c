@@ -1,22 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Host unit test of the pure parts of our devmem userspace: netlink status
- * and extack decoding (dm_nl_status), the command-line list and size
- * parsers, the devmem cmsg walk and the SO_DEVMEM_DONTNEED token batching.
+ * Host unit test of the parts of libdevmem and our tools that need no
+ * kernel: netlink status and extack decoding (devmem_nl_status), the
+ * command-line list and size parsers, the devmem cmsg walk, the
+ * SO_DEVMEM_DONTNEED token batching, the receive helper's dispatch of one
+ * message, the ntuple rules of devmem_steer_add() and the version macros.
  * Messages and control buffers are built by hand, each copied into a
  * buffer of exactly its length so the sanitizers catch any read past it.
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <linux/netlink.h>
 
+#include <devmem.h>
+
 #include "../../tools/lib/cli_parse.h"
-#include "../../tools/lib/devmem_cmsg.h"
-#include "../../tools/lib/devmem_nl_ack.h"
+#include "../../tools/lib/uio_devmem.h"
+#include "../../tools/libdevmem/nl_status.h"
+#include "../../tools/libdevmem/testing.h"
 #include "../lib/ktap.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -80,21 +86,21 @@ static void finish(struct nlbuf *b)
 	memcpy(b->data, &len, sizeof(len));
 }
 
-/* dm_nl_status() on an exactly sized copy of the first @len bytes of @b. */
-static int status(const struct nlbuf *b, size_t len, struct dm_err *st)
+/* devmem_nl_status() on an exactly sized copy of the first @len bytes of @b. */
+static int status(const struct nlbuf *b, size_t len, struct devmem_err *st)
 {
 	unsigned char *copy = malloc(len ? len : 1);
 	int ret;
 
 	memcpy(copy, b->data, len);
-	ret = dm_nl_status(copy, len, st);
+	ret = devmem_nl_status(copy, len, st);
 	free(copy);
 	return ret;
 }
 
 static bool expect(const struct nlbuf *b, int ret, int code, const char *msg)
 {
-	struct dm_err st;
+	struct devmem_err st;
 	int got = status(b, b->len, &st);
 
 	if (got != ret || st.code != code || strcmp(st.msg, msg)) {
@@ -239,7 +245,7 @@ static bool bad_errno_rejected(void)
 /* Every strict prefix of a valid error message is cut short: -EBADMSG. */
 static bool truncated_prefixes_rejected(void)
 {
-	struct dm_err st;
+	struct devmem_err st;
 	struct nlbuf b;
 
 	start(&b, NLMSG_ERROR, NLM_F_ACK_TLVS);
@@ -418,12 +424,12 @@ static void add_devmem(struct ctrl *c, int type, uint64_t off, uint32_t size,
 }
 
 struct seen {
-	struct dm_frag frag[8];
+	struct devmem_frag frag[8];
 	int n;
 	int stop_at;	/* return 42 from this call, 1-based; 0 = never */
 };
 
-static int collect(const struct dm_frag *f, void *arg)
+static int collect(const struct devmem_frag *f, void *arg)
 {
 	struct seen *s = arg;
 
@@ -431,7 +437,7 @@ static int collect(const struct dm_frag *f, void *arg)
 	return s->n == s->stop_at ? 42 : 0;
 }
 
-/* Walk @c from an exactly sized copy; returns dm_cmsg_frags()'s value. */
+/* Walk @c from an exactly sized copy; returns devmem_cmsg_frags()'s value. */
 static int walk(const struct ctrl *c, int flags, struct seen *s)
 {
 	void *copy = malloc(c->len ? c->len : 1);
@@ -442,12 +448,12 @@ static int walk(const struct ctrl *c, int flags, struct seen *s)
 	int ret;
 
 	memcpy(copy, c->u.data, c->len);
-	ret = dm_cmsg_frags(&msg, collect, s);
+	ret = devmem_cmsg_frags(&msg, collect, s);
 	free(copy);
 	return ret;
 }
 
-static bool frag_is(const struct dm_frag *f, enum dm_frag_kind kind,
+static bool frag_is(const struct devmem_frag *f, enum devmem_frag_kind kind,
 		    uint64_t off, uint32_t size, uint32_t token, uint32_t id)
 {
 	return f->kind == kind && f->offset == off && f->size == size &&
@@ -468,10 +474,10 @@ static bool cmsg_frags_in_order(void)
 	add_devmem(&c, SCM_DEVMEM_LINEAR, 0, 52, 0, 0);
 
 	return walk(&c, 0, &s) == 0 && s.n == 4 &&
-	       frag_is(&s.frag[0], DM_FRAG_LINEAR, 0, 100, 0, 0) &&
-	       frag_is(&s.frag[1], DM_FRAG_DMABUF, 4096, 4096, 7, 3) &&
-	       frag_is(&s.frag[2], DM_FRAG_DMABUF, 8192, 1000, 8, 3) &&
-	       frag_is(&s.frag[3], DM_FRAG_LINEAR, 0, 52, 0, 0);
+	       frag_is(&s.frag[0], DEVMEM_FRAG_LINEAR, 0, 100, 0, 0) &&
+	       frag_is(&s.frag[1], DEVMEM_FRAG_DMABUF, 4096, 4096, 7, 3) &&
+	       frag_is(&s.frag[2], DEVMEM_FRAG_DMABUF, 8192, 1000, 8, 3) &&
+	       frag_is(&s.frag[3], DEVMEM_FRAG_LINEAR, 0, 52, 0, 0);
 }
 
 static bool cmsg_linear_ignores_other_fields(void)
@@ -482,7 +488,7 @@ static bool cmsg_linear_ignores_other_fields(void)
 	/* Only frag_size means something in SCM_DEVMEM_LINEAR. */
 	add_devmem(&c, SCM_DEVMEM_LINEAR, 123, 9, 77, 5);
 	return walk(&c, 0, &s) == 0 && s.n == 1 &&
-	       frag_is(&s.frag[0], DM_FRAG_LINEAR, 0, 9, 0, 0);
+	       frag_is(&s.frag[0], DEVMEM_FRAG_LINEAR, 0, 9, 0, 0);
 }
 
 static bool cmsg_errors(void)
@@ -516,11 +522,11 @@ static bool cmsg_errors(void)
 
 static bool tokens_coalesce(void)
 {
-	struct dm_token_batch b = { .entries = 0 };
+	struct devmem_token_batch b = { .entries = 0 };
 	static const uint32_t toks[] = { 5, 6, 7, 9, 10, 3 };
 
 	for (size_t i = 0; i < ARRAY_SIZE(toks); i++)
-		if (!dm_token_batch_add(&b, toks[i]))
+		if (!devmem_token_batch_add(&b, toks[i]))
 			return false;
 	return b.entries == 3 && b.tokens == 6 &&
 	       b.entry[0].token_start == 5 && b.entry[0].token_count == 3 &&
@@ -530,26 +536,208 @@ static bool tokens_coalesce(void)
 
 static bool tokens_respect_kernel_limits(void)
 {
-	struct dm_token_batch b = { .entries = 0 };
+	struct devmem_token_batch b = { .entries = 0 };
 	uint32_t t;
 
 	/* 128 separate entries fill a batch... */
-	for (t = 0; t < DM_DONTNEED_MAX_ENTRIES; t++)
-		if (!dm_token_batch_add(&b, 2 * t))
+	for (t = 0; t < DEVMEM_DONTNEED_MAX_ENTRIES; t++)
+		if (!devmem_token_batch_add(&b, 2 * t))
 			return false;
-	if (dm_token_batch_add(&b, 1000) || b.entries != DM_DONTNEED_MAX_ENTRIES)
+	if (devmem_token_batch_add(&b, 1000) || b.entries != DEVMEM_DONTNEED_MAX_ENTRIES)
 		return false;
 	/* ...though extending the last run still fits. */
-	if (!dm_token_batch_add(&b, 2 * (t - 1) + 1))
+	if (!devmem_token_batch_add(&b, 2 * (t - 1) + 1))
 		return false;
 
 	/* 1024 tokens in one run fill it too: the kernel stops there. */
 	memset(&b, 0, sizeof(b));
-	for (t = 1; t <= DM_DONTNEED_MAX_TOKENS; t++)
-		if (!dm_token_batch_add(&b, t))
+	for (t = 1; t <= DEVMEM_DONTNEED_MAX_TOKENS; t++)
+		if (!devmem_token_batch_add(&b, t))
 			return false;
-	return !dm_token_batch_add(&b, t) && b.entries == 1 &&
-	       b.tokens == DM_DONTNEED_MAX_TOKENS;
+	return !devmem_token_batch_add(&b, t) && b.entries == 1 &&
+	       b.tokens == DEVMEM_DONTNEED_MAX_TOKENS;
+}
+
+/* --- devmem_rx_dispatch(): what devmem_rx_recv() does after recvmsg() --- */
+
+struct rx_case {
+	struct devmem_rx *rx;
+	unsigned char iov[8192];
+	struct seen seen;
+	int stop_ret;	/* what collect_rx returns at seen.stop_at */
+};
+
+static int collect_rx(const struct devmem_frag *f, void *arg)
+{
+	struct rx_case *rc = arg;
+	struct seen *s = &rc->seen;
+
+	s->frag[s->n++] = *f;
+	return s->n == s->stop_at ? rc->stop_ret : 0;
+}
+
+/* Dispatch @c as a message of @received bytes; the socket fd is -1. */
+static int dispatch(struct rx_case *rc, const struct ctrl *c, size_t received)
+{
+	void *copy = malloc(c->len ? c->len : 1);
+	struct iovec iov = { .iov_base = rc->iov, .iov_len = sizeof(rc->iov) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = c->len ? copy : NULL, .msg_controllen = c->len,
+	};
+	int ret;
+
+	memcpy(copy, c->u.data, c->len);
+	rc->seen.n = 0;
+	ret = devmem_rx_dispatch(rc->rx, &msg, received, collect_rx, rc);
+	free(copy);
+	return ret;
+}
+
+static bool rx_linear_frags_point_into_iov(void)
+{
+	static struct rx_case rc;
+	struct ctrl c = { .len = 0 };
+	bool ok;
+	int ret;
+
+	if (devmem_rx_open(-1, 4096, &rc.rx))
+		return false;
+	add_devmem(&c, SCM_DEVMEM_LINEAR, 0, 100, 0, 0);
+	add_devmem(&c, SCM_DEVMEM_DMABUF, 4096, 4096, 7, 3);
+	add_devmem(&c, SCM_DEVMEM_LINEAR, 0, 52, 0, 0);
+	/* the token is given back on fd -1: that it was tried shows as EBADF */
+	ret = dispatch(&rc, &c, 100 + 4096 + 52);
+	ok = ret == -EBADF && rc.seen.n == 3 &&
+	     rc.seen.frag[0].data == rc.iov &&
+	     rc.seen.frag[1].data == NULL && rc.seen.frag[1].token == 7 &&
+	     rc.seen.frag[2].data == rc.iov + 100 &&
+	     rc.seen.frag[2].size == 52;
+	if (!ok)
+		ktap_diag("dispatch returned %d, %d frags", ret, rc.seen.n);
+	devmem_rx_close(rc.rx);
+	return ok;
+}
+
+static bool rx_plain_bytes_are_one_linear_frag(void)
+{
+	static struct rx_case rc;
+	struct ctrl c = { .len = 0 };
+	bool ok;
+
+	if (devmem_rx_open(-1, 0, &rc.rx))
+		return false;
+	/* no devmem cmsg, no token: no SO_DEVMEM_DONTNEED either */
+	ok = dispatch(&rc, &c, 500) == 0 && rc.seen.n == 1 &&
+	     rc.seen.frag[0].kind == DEVMEM_FRAG_LINEAR &&
+	     rc.seen.frag[0].size == 500 && rc.seen.frag[0].data == rc.iov;
+	devmem_rx_close(rc.rx);
+	return ok;
+}
+
+static bool rx_cmsgs_must_add_up(void)
+{
+	static struct rx_case rc;
+	struct ctrl c = { .len = 0 };
+	bool ok = true;
+
+	if (devmem_rx_open(-1, 4096, &rc.rx))
+		return false;
+	/* linear bytes beyond what recvmsg() returned: never handed out */
+	add_devmem(&c, SCM_DEVMEM_LINEAR, 0, 100, 0, 0);
+	if (dispatch(&rc, &c, 50) != -EBADMSG || rc.seen.n) {
+		ktap_diag("linear frag past the received bytes accepted");
+		ok = false;
+	}
+	/* cmsgs describing less than was received */
+	if (dispatch(&rc, &c, 150) != -EBADMSG) {
+		ktap_diag("cmsgs short of the received bytes accepted");
+		ok = false;
+	}
+	devmem_rx_close(rc.rx);
+	return ok;
+}
+
+static bool rx_callback_stops_with_its_errno(void)
+{
+	static struct rx_case rc;
+	struct ctrl c = { .len = 0 };
+	bool ok;
+
+	if (devmem_rx_open(-1, 4096, &rc.rx))
+		return false;
+	add_devmem(&c, SCM_DEVMEM_LINEAR, 0, 10, 0, 0);
+	add_devmem(&c, SCM_DEVMEM_LINEAR, 0, 20, 0, 0);
+	add_devmem(&c, SCM_DEVMEM_LINEAR, 0, 30, 0, 0);
+	rc.seen.stop_at = 2;
+	rc.stop_ret = -ECANCELED;
+	ok = dispatch(&rc, &c, 60) == -ECANCELED && rc.seen.n == 2;
+	devmem_rx_close(rc.rx);
+	return ok;
+}
+
+/* --- devmem_flow_rule(): the ntuple rule devmem_steer_add() sends ------- */
+
+static bool flow_rule_tcp4_dst_port(void)
+{
+	struct devmem_flow f = { .family = AF_INET, .dst_port = 5201 };
+	const struct ethtool_tcpip4_spec *v, *m;
+	struct ethtool_rxnfc nfc;
+
+	f.dst[0] = 192; f.dst[1] = 0; f.dst[2] = 2; f.dst[3] = 2;
+	if (devmem_flow_rule(&f, 3, -1, &nfc))
+		return false;
+	v = &nfc.fs.h_u.tcp_ip4_spec;
+	m = &nfc.fs.m_u.tcp_ip4_spec;
+	return nfc.cmd == ETHTOOL_SRXCLSRLINS &&
+	       nfc.fs.flow_type == TCP_V4_FLOW && nfc.fs.ring_cookie == 3 &&
+	       nfc.fs.location == RX_CLS_LOC_ANY &&
+	       v->pdst == htons(5201) && m->pdst == 0xffff &&
+	       v->psrc == 0 && m->psrc == 0 &&
+	       v->ip4dst == htonl(0xc0000202) && m->ip4dst == 0xffffffff &&
+	       v->ip4src == 0 && m->ip4src == 0 && m->tos == 0;
+}
+
+static bool flow_rule_tcp6_at_location(void)
+{
+	struct devmem_flow f = { .family = AF_INET6, .src_port = 40000 };
+	const struct ethtool_tcpip6_spec *v, *m;
+	struct ethtool_rxnfc nfc;
+
+	f.dst[0] = 0x20; f.dst[1] = 0x01; f.dst[15] = 2;
+	if (devmem_flow_rule(&f, 1, 6, &nfc))
+		return false;
+	v = &nfc.fs.h_u.tcp_ip6_spec;
+	m = &nfc.fs.m_u.tcp_ip6_spec;
+	return nfc.fs.flow_type == TCP_V6_FLOW && nfc.fs.location == 6 &&
+	       nfc.fs.ring_cookie == 1 &&
+	       v->psrc == htons(40000) && m->psrc == 0xffff && m->pdst == 0 &&
+	       !memcmp(v->ip6dst, f.dst, 16) && m->ip6dst[0] == 0xffffffff &&
+	       m->ip6dst[3] == 0xffffffff && m->ip6src[0] == 0;
+}
+
+static bool flow_rule_refusals(void)
+{
+	struct devmem_flow any = { .family = AF_INET };
+	struct devmem_flow bad = { .family = AF_UNIX, .dst_port = 1 };
+	struct ethtool_rxnfc nfc;
+
+	return devmem_flow_rule(&any, 0, -1, &nfc) == -EINVAL &&
+	       devmem_flow_rule(&bad, 0, -1, &nfc) == -EAFNOSUPPORT;
+}
+
+static bool version_macros_match_library(void)
+{
+	char want[32];
+
+	snprintf(want, sizeof(want), "%d.%d.%d", DEVMEM_VERSION_MAJOR,
+		 DEVMEM_VERSION_MINOR, DEVMEM_VERSION_PATCH);
+	return !strcmp(want, DEVMEM_VERSION_STRING) &&
+	       !strcmp(devmem_version(), DEVMEM_VERSION_STRING) &&
+	       DEVMEM_VERSION == DEVMEM_VERSION_CODE(DEVMEM_VERSION_MAJOR,
+						     DEVMEM_VERSION_MINOR,
+						     DEVMEM_VERSION_PATCH) &&
+	       DEVMEM_VERSION >= DEVMEM_VERSION_CODE(0, 1, 0);
 }
 
 static const struct {
@@ -577,6 +765,14 @@ static const struct {
 	{ cmsg_errors, "cmsg_errors" },
 	{ tokens_coalesce, "tokens_coalesce" },
 	{ tokens_respect_kernel_limits, "tokens_respect_kernel_limits" },
+	{ rx_linear_frags_point_into_iov, "rx_linear_frags_point_into_iov" },
+	{ rx_plain_bytes_are_one_linear_frag, "rx_plain_bytes_are_one_linear_frag" },
+	{ rx_cmsgs_must_add_up, "rx_cmsgs_must_add_up" },
+	{ rx_callback_stops_with_its_errno, "rx_callback_stops_with_its_errno" },
+	{ flow_rule_tcp4_dst_port, "flow_rule_tcp4_dst_port" },
+	{ flow_rule_tcp6_at_location, "flow_rule_tcp6_at_location" },
+	{ flow_rule_refusals, "flow_rule_refusals" },
+	{ version_macros_match_library, "version_macros_match_library" },
 };
 
 int main(void)

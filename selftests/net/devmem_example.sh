@@ -1,0 +1,63 @@
+#!/bin/bash
+# tools/examples/devmem_receiver.c, the receiver in under 100 lines on
+# libdevmem alone, does the whole job on a netdevsim pair: header split
+# on, RSS kept off its queue, its port steered there, a udmabuf bound,
+# 16 MiB received with every byte checked in the dma-buf, and everything
+# undone on the way out (rule deleted, RSS table back to default, binding
+# gone with no buffer left out).
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/selftests/lib/ktap.sh"
+. "$top/tools/lib/nsim.sh"
+
+BIN=$top/.cache/bin
+port=5301
+queue=1
+bytes=$((16 << 20))
+out=/tmp/devmem_example
+
+rx() { ip netns exec "$NSIM_NS_RX" "$@"; }
+listening() { [ -n "$(rx ss -Hltn "sport = :$port")" ]; }
+# RSS table entries pointing at each queue, as "Q:COUNT ..."
+rss_spread() {
+	rx ethtool -x "$NSIM_IF_RX" | awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) n[$i]++ }
+		END { for (q in n) printf "%s:%d ", q, n[q] }'
+}
+
+ktap_start 4
+trap nsim_pair_destroy EXIT
+mkdir -p $out
+
+nsim_pair_create 2
+ktap_result $? pair_with_two_rx_queues || ktap_exit
+
+rx "$BIN/devmem-receiver" "$NSIM_IF_RX" $queue $port > $out/rx.out 2> $out/rx.err &
+rx_pid=$!
+# the receiver listens once the device is set up and the buffer bound
+nsim_poll 120 listening &&
+	spread_bound=$(rss_spread) &&
+	rules_bound=$(rx ethtool -n "$NSIM_IF_RX" | grep -c "Action: Direct to queue $queue") &&
+	ip netns exec "$NSIM_NS_TX" "$BIN/tcpxfer" send -c "$NSIM_ADDR_RX" -p $port -n $bytes
+tx_rc=$?
+wait $rx_pid
+rx_rc=$?
+ktap_diag "$(cat $out/rx.out $out/rx.err)"
+ktap_diag "while bound: RSS $spread_bound, rules to queue $queue: $rules_bound"
+[ $tx_rc = 0 ] && [ $rx_rc = 0 ] &&
+	[ "$(cat $out/rx.out)" = "received $bytes bytes: $bytes in the dma-buf, 0 linear, 0 bad" ]
+ktap_result $? receives_16m_verified_in_dmabuf "sender $tx_rc, receiver $rx_rc"
+
+# While it ran: every RSS entry on queue 0, one rule to its queue.
+[[ $spread_bound =~ ^0:[0-9]+\ $ ]] && [ "$rules_bound" = 1 ]
+ktap_result $? steered_and_kept_off_rss "RSS $spread_bound"
+
+# Afterwards: no rule, RSS over both queues again, no binding, no buffer
+# out (once every CPU has freed what it deferred).
+nsim_flush_deferred_frees
+rx "$BIN/devmemctl" -j pools "$NSIM_IF_RX" > $out/pools.json
+[ "$(rx ethtool -n "$NSIM_IF_RX" | grep -c '^Filter:')" = 0 ] &&
+	[[ $(rss_spread) == *"0:"* ]] && [[ $(rss_spread) == *"$queue:"* ]] &&
+	python3 -c 'import json, sys
+pools = json.load(open(sys.argv[1]))
+sys.exit(1 if not pools or any(p.get("dmabuf") or p.get("inflight") for p in pools) else 0)' $out/pools.json
+ktap_result $? everything_undone "RSS $(rss_spread); pools $(cat $out/pools.json)"
+ktap_exit

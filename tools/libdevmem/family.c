@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The dmabuf-pp family (ours; stock kernels do not have it): bind with a
+ * buffer size, get and dump bindings with their counters, and watch the
+ * unbind notifications.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/handlers.h>
+
+#include "nl.h"
+
+struct pp_walk {
+	struct devmem_nl_exchange *ex;	/* for the multi-attr queues of each message */
+	int (*cb)(const struct devmem_pp_binding *b, void *arg);
+	void *arg;
+	int cb_ret;
+};
+
+static int parse_pp_binding(struct nlattr **tb, void *arg)
+{
+	struct pp_walk *w = arg;
+	struct devmem_pp_binding b = { 0 };
+	struct nlattr *a;
+	int rem;
+
+	if (!tb[DMABUF_PP_A_BINDING_ID] ||
+	    devmem_nl_u32(tb[DMABUF_PP_A_BINDING_ID], &b.id))
+		return -EBADMSG;
+	if ((tb[DMABUF_PP_A_BINDING_IFINDEX] &&
+	     devmem_nl_u32(tb[DMABUF_PP_A_BINDING_IFINDEX], &b.ifindex)) ||
+	    (tb[DMABUF_PP_A_BINDING_BUF_SIZE] &&
+	     devmem_nl_u32(tb[DMABUF_PP_A_BINDING_BUF_SIZE], &b.buf_size)) ||
+	    (tb[DMABUF_PP_A_BINDING_NETNS_COOKIE] &&
+	     devmem_nl_uint(tb[DMABUF_PP_A_BINDING_NETNS_COOKIE], &b.netns_cookie)) ||
+	    (tb[DMABUF_PP_A_BINDING_DMABUF_SIZE] &&
+	     devmem_nl_uint(tb[DMABUF_PP_A_BINDING_DMABUF_SIZE], &b.dmabuf_size)) ||
+	    (tb[DMABUF_PP_A_BINDING_BUFFERS] &&
+	     devmem_nl_uint(tb[DMABUF_PP_A_BINDING_BUFFERS], &b.buffers)) ||
+	    (tb[DMABUF_PP_A_BINDING_BUFFERS_FREE] &&
+	     devmem_nl_uint(tb[DMABUF_PP_A_BINDING_BUFFERS_FREE], &b.buffers_free)) ||
+	    (tb[DMABUF_PP_A_BINDING_BUFFERS_USER] &&
+	     devmem_nl_uint(tb[DMABUF_PP_A_BINDING_BUFFERS_USER], &b.buffers_user)) ||
+	    (tb[DMABUF_PP_A_BINDING_RX_BYTES] &&
+	     devmem_nl_uint(tb[DMABUF_PP_A_BINDING_RX_BYTES], &b.rx_bytes)))
+		return -EBADMSG;
+	/* queues repeat: walk the message, not the parsed table */
+	nlmsg_for_each_attr(a, w->ex->nlh, GENL_HDRLEN, rem) {
+		if (nla_type(a) != DMABUF_PP_A_BINDING_QUEUES)
+			continue;
+		if (b.nqueues == DEVMEM_PP_MAX_QUEUES ||
+		    devmem_nl_u32(a, &b.queues[b.nqueues]))
+			return -EBADMSG;
+		b.nqueues++;
+	}
+	w->cb_ret = w->cb(&b, w->arg);
+	return w->cb_ret ? 1 : 0;
+}
+
+static int parse_pp_bind_reply(struct nlattr **tb, void *arg)
+{
+	struct devmem_binding *b = arg;
+
+	if (!tb[DMABUF_PP_A_BINDING_ID] || !tb[DMABUF_PP_A_BINDING_BUF_SIZE] ||
+	    devmem_nl_u32(tb[DMABUF_PP_A_BINDING_ID], &b->id) ||
+	    devmem_nl_u32(tb[DMABUF_PP_A_BINDING_BUF_SIZE], &b->buf_size))
+		return -EBADMSG;
+	return 0;
+}
+
+/* DMABUF_PP_CMD_BIND: queues are plain u32 attributes, one each. */
+static struct nl_msg *pp_bind_request(int family, const struct devmem_nl_bind_req *req)
+{
+	struct nl_msg *msg;
+	size_t i;
+
+	msg = devmem_nl_request(family, DMABUF_PP_CMD_BIND, DMABUF_PP_FAMILY_VERSION, 0);
+	if (!msg)
+		return NULL;
+	if (nla_put_u32(msg, DMABUF_PP_A_BINDING_IFINDEX, req->ifindex) < 0 ||
+	    nla_put_u32(msg, DMABUF_PP_A_BINDING_FD, req->dmabuf_fd) < 0 ||
+	    (req->buf_size &&
+	     nla_put_u32(msg, DMABUF_PP_A_BINDING_BUF_SIZE, req->buf_size) < 0))
+		goto err_free;
+	for (i = 0; i < req->nqueues; i++)
+		if (nla_put_u32(msg, DMABUF_PP_A_BINDING_QUEUES,
+				req->queues[i]) < 0)
+			goto err_free;
+	return msg;
+
+err_free:
+	nlmsg_free(msg);
+	return NULL;
+}
+
+int devmem_pp_bind(int ifindex, int dmabuf_fd, const unsigned int *queues,
+		   size_t nqueues, uint32_t buf_size, struct devmem_binding **out,
+		   struct devmem_err *err)
+{
+	const struct devmem_nl_bind_req req = {
+		.ifindex = ifindex, .dmabuf_fd = dmabuf_fd,
+		.queues = queues, .nqueues = nqueues, .buf_size = buf_size,
+	};
+
+	return devmem_nl_bind(DMABUF_PP_FAMILY_NAME, pp_bind_request,
+			      parse_pp_bind_reply, DMABUF_PP_A_BINDING_MAX,
+			      &req, out, err);
+}
+
+uint32_t devmem_binding_buf_size(const struct devmem_binding *b)
+{
+	return b->buf_size;
+}
+
+int devmem_pp_bindings(uint32_t id,
+		       int (*cb)(const struct devmem_pp_binding *b, void *arg),
+		       void *arg, struct devmem_err *err)
+{
+	struct devmem_err scratch, *st = err ? err : &scratch;
+	struct devmem_nl_exchange ex = { .maxattr = DMABUF_PP_A_BINDING_MAX, .st = st };
+	struct pp_walk w = { .ex = &ex, .cb = cb, .arg = arg };
+	struct nl_sock *sk;
+	struct nl_msg *msg;
+	int family, ret;
+
+	ret = devmem_nl_open(DMABUF_PP_FAMILY_NAME, &sk, &family, st);
+	if (ret)
+		return ret;
+	msg = devmem_nl_request(family, DMABUF_PP_CMD_GET, DMABUF_PP_FAMILY_VERSION,
+				id ? 0 : NLM_F_DUMP);
+	if (!msg || (id && nla_put_u32(msg, DMABUF_PP_A_BINDING_ID, id) < 0)) {
+		nlmsg_free(msg);
+		ret = devmem_err_set(st, ENOMEM, NULL);
+	} else {
+		ex.parse = parse_pp_binding;
+		ex.arg = &w;
+		ret = devmem_nl_exchange(sk, msg, &ex);
+	}
+	nl_socket_free(sk);
+	return ret ? ret : w.cb_ret;
+}
+
+struct devmem_pp_watch {
+	struct nl_sock *sk;
+	struct devmem_nl_exchange ex;
+	struct pp_walk w;
+	struct devmem_pp_binding last;
+	bool got;
+};
+
+static int watch_take(const struct devmem_pp_binding *b, void *arg)
+{
+	struct devmem_pp_watch *wt = arg;
+
+	wt->last = *b;
+	wt->got = true;
+	return 0;
+}
+
+static int any_seq(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+int devmem_pp_watch_open(struct devmem_pp_watch **out, struct devmem_err *err)
+{
+	struct devmem_err scratch, *st = err ? err : &scratch;
+	struct devmem_pp_watch *wt;
+	int family, grp, ret;
+
+	wt = calloc(1, sizeof(*wt));
+	if (!wt)
+		return devmem_err_set(st, ENOMEM, NULL);
+	ret = devmem_nl_open(DMABUF_PP_FAMILY_NAME, &wt->sk, &family, st);
+	if (ret)
+		goto err_free;
+	grp = genl_ctrl_resolve_grp(wt->sk, DMABUF_PP_FAMILY_NAME,
+				    DMABUF_PP_MCGRP_MGMT);
+	if (grp < 0 || nl_socket_add_membership(wt->sk, grp) < 0) {
+		ret = devmem_err_set(st, grp < 0 ? devmem_nl_errno(grp) : EPROTO,
+				     "joining the \"%s\" group", DMABUF_PP_MCGRP_MGMT);
+		goto err_close;
+	}
+	wt->w = (struct pp_walk){ .ex = &wt->ex, .cb = watch_take, .arg = wt };
+	wt->ex = (struct devmem_nl_exchange){
+		.parse = parse_pp_binding, .arg = &wt->w,
+		.maxattr = DMABUF_PP_A_BINDING_MAX, .st = st,
+	};
+	*out = wt;
+	return 0;
+
+err_close:
+	nl_socket_free(wt->sk);
+err_free:
+	free(wt);
+	return ret;
+}
+
+int devmem_pp_watch_next(struct devmem_pp_watch *wt, int timeout_ms,
+			 struct devmem_pp_binding *b, struct devmem_err *err)
+{
+	struct devmem_err scratch, *st = err ? err : &scratch;
+	struct pollfd pfd = { .fd = nl_socket_get_fd(wt->sk), .events = POLLIN };
+	struct nl_cb *cb;
+	int ret;
+
+	devmem_err_clear(st);
+	wt->ex.st = st;
+	wt->ex.parse_ret = 0;
+	wt->got = false;
+	while (!wt->got) {
+		ret = poll(&pfd, 1, timeout_ms);
+		if (ret < 0)
+			return devmem_err_set(st, errno, "poll");
+		if (!ret)
+			return devmem_err_set(st, ETIMEDOUT, "no notification");
+		cb = devmem_nl_exchange_cb(&wt->ex);
+		if (!cb)
+			return devmem_err_set(st, ENOMEM, NULL);
+		/* notifications carry sequence number 0 */
+		nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, any_seq, NULL);
+		ret = nl_recvmsgs(wt->sk, cb);
+		nl_cb_put(cb);
+		if (ret < 0)
+			return devmem_err_set(st, devmem_nl_errno(ret), "reading notification: %s",
+					      nl_geterror(ret));
+		if (wt->ex.parse_ret < 0)
+			return devmem_err_set(st, EBADMSG, "malformed notification");
+	}
+	*b = wt->last;
+	return 0;
+}
+
+void devmem_pp_watch_close(struct devmem_pp_watch *wt)
+{
+	if (!wt)
+		return;
+	nl_socket_free(wt->sk);
+	free(wt);
+}
+
