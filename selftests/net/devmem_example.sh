@@ -23,7 +23,7 @@ rss_spread() {
 		END { for (q in n) printf "%s:%d ", q, n[q] }'
 }
 
-ktap_start 4
+ktap_start 5
 trap nsim_pair_destroy EXIT
 mkdir -p $out
 
@@ -34,6 +34,7 @@ rx "$BIN/devmem-receiver" "$NSIM_IF_RX" $queue $port > $out/rx.out 2> $out/rx.er
 rx_pid=$!
 # the receiver listens once the device is set up and the buffer bound
 nsim_poll 120 listening &&
+	rx "$BIN/devmemctl" -j show "$NSIM_IF_RX" > $out/show.json 2> $out/show.err &&
 	spread_bound=$(rss_spread) &&
 	rules_bound=$(rx ethtool -n "$NSIM_IF_RX" | grep -c "Action: Direct to queue $queue") &&
 	ip netns exec "$NSIM_NS_TX" "$BIN/tcpxfer" send -c "$NSIM_ADDR_RX" -p $port -n $bytes
@@ -49,6 +50,21 @@ ktap_result $? receives_16m_verified_in_dmabuf "sender $tx_rc, receiver $rx_rc"
 # While it ran: every RSS entry on queue 0, one rule to its queue.
 [[ $spread_bound =~ ^0:[0-9]+\ $ ]] && [ "$rules_bound" = 1 ]
 ktap_result $? steered_and_kept_off_rss "RSS $spread_bound"
+
+# devmemctl show lists the binding on either kernel: with its statistics
+# through the dmabuf-pp family (ours), from page-pool netlink (stock).
+python3 - $out/show.json "$(rx cat "/sys/class/net/$NSIM_IF_RX/ifindex")" $queue <<'PY'
+import json, sys
+shown, ifindex, queue = json.load(open(sys.argv[1])), int(sys.argv[2]), int(sys.argv[3])
+print("# show:", shown)
+ok = len(shown) == 1 and shown[0]["ifindex"] == ifindex and shown[0]["id"] > 0
+if ok and shown[0].get("source") == "page-pool":
+    ok = shown[0]["pools"] >= 1
+elif ok:
+    ok = shown[0]["queues"] == [queue] and shown[0]["buffers"] == (64 << 20) // 4096
+sys.exit(0 if ok else 1)
+PY
+ktap_result $? show_lists_the_binding "$(cat $out/show.err)"
 
 # Afterwards: no rule, RSS over both queues again, no binding, no buffer
 # out (once every CPU has freed what it deferred).

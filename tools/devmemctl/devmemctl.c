@@ -8,6 +8,7 @@
  *   devmemctl [-j] bind DEV queues LIST udmabuf SIZE [hugetlb] [offset OFF]
  *                      [buf-size B] [repeat N] [hold]
  *   devmemctl [-j] bindings [ID]
+ *   devmemctl [-j] show [DEV]
  *   devmemctl [-j] steer DEV add tcp4|tcp6 [src ADDR] [dst ADDR] [sport P]
  *                      [dport P] queue Q [loc N]
  *   devmemctl steer DEV del LOC
@@ -50,6 +51,7 @@ static void usage(FILE *f)
 	      "       devmemctl [-j] bind DEV queues LIST udmabuf SIZE [hugetlb]\n"
 	      "                          [offset OFF] [buf-size B] [repeat N] [hold]\n"
 	      "       devmemctl [-j] bindings [ID]\n"
+	      "       devmemctl [-j] show [DEV]\n"
 	      "       devmemctl [-j] steer DEV add tcp4|tcp6 [src ADDR] [dst ADDR]\n"
 	      "                          [sport P] [dport P] queue Q [loc N]\n"
 	      "       devmemctl steer DEV del LOC\n"
@@ -69,6 +71,9 @@ static void usage(FILE *f)
 	      "       (what the queues post: ethtool rx-buf-len)\n"
 	      "bindings  bindings of this network namespace with their counters, or\n"
 	      "       binding ID (dmabuf-pp family; ours kernels only)\n"
+	      "show   bindings (of DEV) with their statistics on any kernel: the\n"
+	      "       dmabuf-pp family's, or without it (stock) what page-pool\n"
+	      "       netlink tells: binding id, device, pools, buffers out\n"
 	      "steer  add an ntuple rule sending a TCP flow to RX queue Q (ntuple is\n"
 	      "       turned on; fields left out match anything, at least one is\n"
 	      "       needed) and print its location, or delete the rule at LOC\n"
@@ -243,7 +248,7 @@ static int print_qstats(const struct devmem_rx_qstats *qs, void *arg)
 	return 0;
 }
 
-static int print_pp_binding(const struct devmem_pp_binding *b, void *arg)
+int print_pp_binding(const struct devmem_pp_binding *b, void *arg)
 {
 	unsigned int *count = arg;
 
@@ -512,6 +517,8 @@ int main(int argc, char **argv)
 		return cmd_bind(argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "bindings"))
 		return cmd_bindings(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "show"))
+		return cmd_show(argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "steer"))
 		return cmd_steer(argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "rss"))

@@ -23,7 +23,11 @@ void json_str(const char *s);
 /* The device's ifindex and canonical name, or EXIT_REFUSED with a reason. */
 int device(const char *arg, int *ifindex, char name[IF_NAMESIZE]);
 
-/* The verbs of steer.c. */
+/* One dmabuf-pp binding, as "bindings" prints it; @arg counts them. */
+int print_pp_binding(const struct devmem_pp_binding *b, void *arg);
+
+/* The verbs of show.c and steer.c. */
+int cmd_show(int argc, char **argv);
 int cmd_steer(int argc, char **argv);
 int cmd_rss(int argc, char **argv);
 
