@@ -5,11 +5,15 @@
 #   ktap_skip NAME WHY
 #   ktap_nested NAME CMD...       run CMD, indent its KTAP as subtests of NAME
 #   ktap_exit                     exit 0 / 1 / 4 (all skipped), as kselftest
+# With KTAP_TIMES set (vm-suite sets it), each result comes after a
+# "# N s" line: the seconds since the previous one, to see where a long
+# test spends its time.
 
 KTAP_DONE=0
 KTAP_FAILED=0
 KTAP_SKIPPED=0
 KTAP_PLANNED=0
+KTAP_LAST=$SECONDS
 
 ktap_start() {
 	KTAP_PLANNED=$1
@@ -24,6 +28,10 @@ ktap_diag() {
 ktap_result() {
 	local rc=$1 name=$2
 	KTAP_DONE=$((KTAP_DONE + 1))
+	if [ -n "${KTAP_TIMES:-}" ]; then
+		ktap_diag "$((SECONDS - KTAP_LAST)) s"
+		KTAP_LAST=$SECONDS
+	fi
 	if [ "$rc" -eq 0 ]; then
 		printf 'ok %d %s\n' "$KTAP_DONE" "$name"
 	else

@@ -30,7 +30,9 @@ mkdir -p $out
 nsim_pair_create 2
 ktap_result $? pair_with_two_rx_queues || ktap_exit
 
-rx "$BIN/devmem-receiver" "$NSIM_IF_RX" $queue $port > $out/rx.out 2> $out/rx.err &
+# ip netns exec execs the receiver: rx_pid is the receiver itself
+ip netns exec "$NSIM_NS_RX" "$BIN/devmem-receiver" "$NSIM_IF_RX" $queue $port \
+	> $out/rx.out 2> $out/rx.err &
 rx_pid=$!
 # the receiver listens once the device is set up and the buffer bound
 nsim_poll 120 listening &&
@@ -39,6 +41,8 @@ nsim_poll 120 listening &&
 	rules_bound=$(rx ethtool -n "$NSIM_IF_RX" | grep -c "Action: Direct to queue $queue") &&
 	ip netns exec "$NSIM_NS_TX" "$BIN/tcpxfer" send -c "$NSIM_ADDR_RX" -p $port -n $bytes
 tx_rc=$?
+# a receiver that never saw its sender would wait in accept() forever
+[ $tx_rc = 0 ] || kill $rx_pid 2> /dev/null
 wait $rx_pid
 rx_rc=$?
 ktap_diag "$(cat $out/rx.out $out/rx.err)"
