@@ -1,6 +1,7 @@
 #!/bin/bash
 # devmemctl steer and rss (libdevmem's ntuple and RSS calls, through the
-# ethtool ioctl): rules read back by Debian's ethtool say what was asked,
+# ethtool ioctl): rules read back by Debian's ethtool say what was asked
+# (ethtool prints masks inverted: "mask: 0.0.0.0" is an exact match),
 # traffic lands where they say, RSS stays off the excluded queues and comes
 # back to all of them with "default", deleted rules stop applying, and bad
 # requests are refused with a reason and the documented exit status.
@@ -35,10 +36,12 @@ ctl rss "$NSIM_IF_RX" exclude 2-3 && [ "$(rss_queues)" = "0 1 " ] &&
 	loc4=$(echo "$v4" | sed -n 's/^rule \([0-9]*\): queue 2$/\1/p') &&
 	loc6=$(echo "$v6" | python3 -c 'import json, sys; r = json.load(sys.stdin); assert r["queue"] == 3; print(r["loc"])') &&
 	rx ethtool -n "$NSIM_IF_RX" rule "$loc4" > $out/rule4 &&
-	grep -q "Dest port: 6101" $out/rule4 && grep -q "Direct to queue 2" $out/rule4 &&
-	grep -q "Dest IP addr: $NSIM_ADDR_RX mask: 255.255.255.255" $out/rule4 &&
+	grep -q "Direct to queue 2" $out/rule4 &&
+	grep -q "Dest port: 6101 mask: 0x0$" $out/rule4 &&
+	grep -q "Dest IP addr: $NSIM_ADDR_RX mask: 0.0.0.0$" $out/rule4 &&
+	grep -q "Src IP addr: 0.0.0.0 mask: 255.255.255.255$" $out/rule4 &&
 	rx ethtool -n "$NSIM_IF_RX" rule "$loc6" | grep -q "Direct to queue 3"
-ktap_result $? rules_and_rss_read_back "v4 '$v4', v6 '$v6', RSS on '$(rss_queues)'"
+ktap_result $? rules_and_rss_read_back "v4 '$v4', v6 '$v6', RSS on '$(rss_queues)'; $(cat $out/rule4)"
 
 got4=$(nsim_xfer_lands $bytes 6101) && got6=$(nsim_xfer_lands $bytes 6102 2001:db8::2) &&
 	got_other=$(nsim_xfer_lands $bytes 6103) &&
