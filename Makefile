@@ -5,6 +5,7 @@
 #   make check                     host tests, then VM selftests + KUnit
 #   make kernel FLAVOR=stock|ours|debug
 #   make tools                     userspace tools and selftests
+#   make install [PREFIX= DESTDIR=] libdevmem, devmemctl, devmem-rx
 #   make bench                     stock vs ours, side by side
 #   make clean | distclean
 
@@ -21,12 +22,12 @@ export TOP CACHE SRC HDR BIN
 # Targets share one source tree and two cores: never run them in parallel.
 .NOTPARALLEL:
 
-.PHONY: all deps kernel kernels headers tools demo check bench clean distclean help
+.PHONY: all deps kernel kernels headers tools install demo check bench clean distclean help
 
 all: kernel tools
 
 help:
-	@sed -n '2,9s/^# \{0,1\}//p' Makefile
+	@sed -n '2,10s/^# \{0,1\}//p' Makefile
 
 deps:
 	@tools/build/deps
@@ -44,6 +45,11 @@ headers: deps
 tools: headers
 	@$(MAKE) -s -C tools BIN=$(BIN) HDR=$(HDR)
 	@$(MAKE) -s -C selftests BIN=$(BIN) HDR=$(HDR)
+
+# PREFIX, DESTDIR, LIBDIR, INCLUDEDIR and BINDIR reach tools/Makefile as
+# command-line variables do.
+install: tools
+	@$(MAKE) -s -C tools install BIN=$(BIN) HDR=$(HDR)
 
 demo: deps
 	@tools/build/kernel $(TOP) ours

@@ -5,8 +5,8 @@
 # The receiver binds a 64 MiB udmabuf to RX queue 3 of a 4-queue device with
 # header split on, RSS keeps other flows on queues 0-1, and an ntuple rule
 # steers the devmem flow to queue 3. 256 MiB arrive through
-# recvmsg(MSG_SOCK_DEVMEM) (on the debug kernel 64 MiB through 16 MiB:
-# every buffer is still reused four times); devmem-rx checks every payload byte in the
+# recvmsg(MSG_SOCK_DEVMEM) (128 MiB on the debug kernel: every buffer is
+# still reused); devmem-rx checks every payload byte in the
 # dma-buf at the cmsg offsets and returns every token. A plain TCP flow to
 # queues 0-1 runs at the same time and is verified too. Afterwards no page
 # pool of the binding is left and no queue holds buffers.
@@ -19,8 +19,7 @@ BIN=$top/.cache/bin
 devmem_port=5202
 plain_port=5201
 queue=3
-devmem_bytes=$(selftest_volume $((256 << 20)) $((64 << 20)))
-dmabuf_size=$(selftest_volume 64M 16M)
+devmem_bytes=$(selftest_volume $((256 << 20)) $((128 << 20)))
 plain_bytes=$((32 << 20))
 out=/tmp/devmem_rx
 
@@ -50,7 +49,7 @@ nsim_steer_port $devmem_port $queue
 ktap_result $? rss_and_ntuple_steering
 
 nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q $queue -p $devmem_port \
-	-s $dmabuf_size -n $devmem_bytes --verify --json --ready-fd 3 --timeout 120 \
+	-s 64M -n $devmem_bytes --verify --json --ready-fd 3 --timeout 120 \
 	> $out/devmem.json 2> $out/devmem.err
 devmem_pid=$NSIM_RX_PID
 nsim_recv_start -b "$NSIM_ADDR_RX" -p $plain_port -n $plain_bytes \
