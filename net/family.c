@@ -32,21 +32,15 @@ void dmabuf_pp_nl_sock_priv_init(struct list_head *priv)
 	INIT_LIST_HEAD(priv);
 }
 
-/* Fill one binding's message; RTNL held (its device and queues), and RCU
- * or a reference keeps the binding.
+/* One binding's attributes; RTNL held (its device and queues), and RCU or
+ * a reference keeps the binding.
  */
-static int dmabuf_pp_nl_fill(struct sk_buff *skb,
-			     struct dmabuf_pp_binding *binding, u32 portid,
-			     u32 seq, int flags, u8 cmd)
+static int dmabuf_pp_nl_put_binding(struct sk_buff *skb,
+				    struct dmabuf_pp_binding *binding)
 {
 	struct net_device *dev = binding->dev;
 	struct dmabuf_pp_counts c;
 	unsigned int q;
-	void *hdr;
-
-	hdr = genlmsg_put(skb, portid, seq, &dmabuf_pp_nl_family, flags, cmd);
-	if (!hdr)
-		return -EMSGSIZE;
 
 	dmabuf_pp_binding_counts(binding, &c);
 	if (nla_put_u32(skb, DMABUF_PP_A_BINDING_ID, binding->id) ||
@@ -61,18 +55,31 @@ static int dmabuf_pp_nl_fill(struct sk_buff *skb,
 	    nla_put_uint(skb, DMABUF_PP_A_BINDING_BUFFERS_FREE, c.free) ||
 	    nla_put_uint(skb, DMABUF_PP_A_BINDING_BUFFERS_USER, c.user) ||
 	    nla_put_uint(skb, DMABUF_PP_A_BINDING_RX_BYTES, c.rx_bytes))
-		goto err_cancel;
-	if (dev) {
-		for_each_set_bit(q, binding->rxqs, binding->nr_rxqs)
-			if (nla_put_u32(skb, DMABUF_PP_A_BINDING_QUEUES, q))
-				goto err_cancel;
-	}
-	genlmsg_end(skb, hdr);
+		return -EMSGSIZE;
+	/* a binding off its device has no queues left */
+	for_each_set_bit(q, binding->rxqs, dev ? binding->nr_rxqs : 0)
+		if (nla_put_u32(skb, DMABUF_PP_A_BINDING_QUEUES, q))
+			return -EMSGSIZE;
 	return 0;
+}
 
-err_cancel:
-	genlmsg_cancel(skb, hdr);
-	return -EMSGSIZE;
+/* One binding's message, whole or not at all: get, dump and unbind-ntf. */
+static int dmabuf_pp_nl_fill(struct sk_buff *skb,
+			     struct dmabuf_pp_binding *binding, u32 portid,
+			     u32 seq, int flags, u8 cmd)
+{
+	void *hdr;
+	int err;
+
+	hdr = genlmsg_put(skb, portid, seq, &dmabuf_pp_nl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	err = dmabuf_pp_nl_put_binding(skb, binding);
+	if (err)
+		genlmsg_cancel(skb, hdr);
+	else
+		genlmsg_end(skb, hdr);
+	return err;
 }
 
 /* Collect the queues of a bind request; at least one. */

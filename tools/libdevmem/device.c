@@ -58,19 +58,28 @@ static int ethtool_ioctl(int ifindex, void *cmd, const char *what,
 	return ret;
 }
 
-static void set_mask(void *mask, const void *value, size_t len)
-{
-	static const uint8_t zero[16];
+/* An address of struct devmem_flow that matches anything. */
+static const uint8_t any_addr[16];
 
-	if (memcmp(value, zero, len))
+/* @len bytes of @addr into @value; matched exactly unless left at zero. */
+static void put_addr(void *value, void *mask, const uint8_t *addr, size_t len)
+{
+	memcpy(value, addr, len);
+	if (memcmp(addr, any_addr, len))
 		memset(mask, 0xff, len);
+}
+
+/* @port into @value in network order; matched exactly unless zero. */
+static void put_port(__be16 *value, __be16 *mask, uint16_t port)
+{
+	*value = htons(port);
+	*mask = port ? 0xffff : 0;
 }
 
 int devmem_flow_rule(const struct devmem_flow *flow, unsigned int queue,
 		     int loc, struct ethtool_rxnfc *nfc)
 {
 	struct ethtool_rx_flow_spec *fs = &nfc->fs;
-	static const uint8_t zero[16];
 
 	memset(nfc, 0, sizeof(*nfc));
 	nfc->cmd = ETHTOOL_SRXCLSRLINS;
@@ -81,33 +90,25 @@ int devmem_flow_rule(const struct devmem_flow *flow, unsigned int queue,
 		struct ethtool_tcpip4_spec *m = &fs->m_u.tcp_ip4_spec;
 
 		fs->flow_type = TCP_V4_FLOW;
-		memcpy(&v->ip4src, flow->src, 4);
-		memcpy(&v->ip4dst, flow->dst, 4);
-		set_mask(&m->ip4src, flow->src, 4);
-		set_mask(&m->ip4dst, flow->dst, 4);
-		v->psrc = htons(flow->src_port);
-		v->pdst = htons(flow->dst_port);
-		m->psrc = flow->src_port ? 0xffff : 0;
-		m->pdst = flow->dst_port ? 0xffff : 0;
+		put_addr(&v->ip4src, &m->ip4src, flow->src, 4);
+		put_addr(&v->ip4dst, &m->ip4dst, flow->dst, 4);
+		put_port(&v->psrc, &m->psrc, flow->src_port);
+		put_port(&v->pdst, &m->pdst, flow->dst_port);
 	} else if (flow->family == AF_INET6) {
 		struct ethtool_tcpip6_spec *v = &fs->h_u.tcp_ip6_spec;
 		struct ethtool_tcpip6_spec *m = &fs->m_u.tcp_ip6_spec;
 
 		fs->flow_type = TCP_V6_FLOW;
-		memcpy(v->ip6src, flow->src, 16);
-		memcpy(v->ip6dst, flow->dst, 16);
-		set_mask(m->ip6src, flow->src, 16);
-		set_mask(m->ip6dst, flow->dst, 16);
-		v->psrc = htons(flow->src_port);
-		v->pdst = htons(flow->dst_port);
-		m->psrc = flow->src_port ? 0xffff : 0;
-		m->pdst = flow->dst_port ? 0xffff : 0;
+		put_addr(v->ip6src, m->ip6src, flow->src, 16);
+		put_addr(v->ip6dst, m->ip6dst, flow->dst, 16);
+		put_port(&v->psrc, &m->psrc, flow->src_port);
+		put_port(&v->pdst, &m->pdst, flow->dst_port);
 	} else {
 		return -EAFNOSUPPORT;
 	}
 	/* a rule matching every TCP packet is almost surely a mistake */
 	if (!flow->src_port && !flow->dst_port &&
-	    !memcmp(flow->src, zero, 16) && !memcmp(flow->dst, zero, 16))
+	    !memcmp(flow->src, any_addr, 16) && !memcmp(flow->dst, any_addr, 16))
 		return -EINVAL;
 	return 0;
 }

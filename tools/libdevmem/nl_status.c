@@ -2,26 +2,19 @@
 /* Netlink status and extended ack decoding: see nl_status.h. */
 #include <errno.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <linux/netlink.h>
 
+#include "err.h"
 #include "nl_status.h"
 
 /* errnos are 1..4095 in the kernel; anything else is not a real status. */
 #define ERRNO_MAX 4095
 
-static void set_status(struct devmem_err *st, int code, const char *msg)
-{
-	st->code = code;
-	snprintf(st->msg, sizeof(st->msg), "%s", msg);
-}
-
 static int malformed(struct devmem_err *st, const char *why)
 {
-	set_status(st, EBADMSG, why);
-	return -EBADMSG;
+	return devmem_err_set(st, EBADMSG, "%s", why);
 }
 
 /*
@@ -88,7 +81,7 @@ int devmem_nl_status(const void *buf, size_t len, struct devmem_err *st)
 	int32_t error;
 	size_t off;
 
-	set_status(st, 0, "");
+	devmem_err_clear(st);
 	if (len < NLMSG_HDRLEN)
 		return malformed(st, "netlink message shorter than its header");
 	memcpy(&nlh, p, sizeof(nlh));
