@@ -71,18 +71,9 @@ PY
 ktap_result $? show_lists_the_binding "$(cat $out/show.err)"
 
 # Afterwards: no rule, RSS over both queues again, no binding, no buffer
-# out. Buffers come back asynchronously (skbs freed on another CPU wait in
-# its defer list, a detached pool is retried once a second): poll, with a
-# deadline, after flushing the defer lists.
-pools_clean() {
-	rx "$BIN/devmemctl" -j pools "$NSIM_IF_RX" > $out/pools.json &&
-		python3 -c 'import json, sys
-pools = json.load(open(sys.argv[1]))
-sys.exit(1 if not pools or any(p.get("dmabuf") or p.get("inflight") for p in pools) else 0)' $out/pools.json
-}
-nsim_flush_deferred_frees
+# out.
 [ "$(rx ethtool -n "$NSIM_IF_RX" | grep -c '^Filter:')" = 0 ] &&
 	[[ $(rss_spread) == *"0:"* ]] && [[ $(rss_spread) == *"$queue:"* ]] &&
-	nsim_poll 30 pools_clean
+	nsim_rx_pools_drained $out/pools.json
 ktap_result $? everything_undone "RSS $(rss_spread); pools $(cat $out/pools.json)"
 ktap_exit

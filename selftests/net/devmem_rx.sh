@@ -96,18 +96,10 @@ print(next(q["bytes"] for q in json.load(sys.stdin) if q["queue"] == int(sys.arg
 ktap_result $? per_queue_stats "rx${queue} devmem $dm, rx0 $dm0, rx1 $dm1, qstats rx${queue} bytes $qbytes"
 
 # devmem-rx is gone, so is its netlink socket and with it the binding: the
-# queue restarted on host memory, and no pool of the binding or with
-# buffers still out remains (once every CPU has freed what it deferred).
-nsim_flush_deferred_frees
-rx "$BIN/devmemctl" -j pools "$NSIM_IF_RX" > $out/pools.json
-python3 - $out/pools.json "$dm_binding_id" <<'PY'
-import json, sys
-pools = json.load(open(sys.argv[1]))
-bad = [p for p in pools if p.get("dmabuf") == int(sys.argv[2]) or p.get("inflight")]
-print("# pools:", pools)
-sys.exit(1 if bad or not pools else 0)
-PY
-ktap_result $? unbind_leaves_no_buffers
+# queue restarted on host memory, and no pool serving a dma-buf or with
+# buffers still out remains.
+nsim_rx_pools_drained $out/pools.json
+ktap_result $? unbind_leaves_no_buffers "pools $(cat $out/pools.json)"
 
 trap - EXIT
 nsim_pair_destroy

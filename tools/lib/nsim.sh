@@ -105,6 +105,24 @@ nsim_flush_deferred_frees() {
 	done
 }
 
+# nsim_rx_pools_drained FILE: the RX device has page pools, none serving a
+# dma-buf and none with buffers out, within 30 s (buffers come back
+# asynchronously: skbs freed on another CPU wait in its defer list, which
+# is flushed first, and a detached pool is retried once a second). The
+# last `devmemctl -j pools` reading is left in FILE for diagnostics.
+nsim_rx_pools_drained() {
+	local file=$1
+	nsim_flush_deferred_frees || return 1
+	nsim_poll 30 nsim_rx_pools_clean "$file"
+}
+
+nsim_rx_pools_clean() {
+	ip netns exec "$NSIM_NS_RX" "$NSIM_TOP/.cache/bin/devmemctl" -j pools "$NSIM_IF_RX" > "$1" &&
+		python3 -c 'import json, sys
+pools = json.load(open(sys.argv[1]))
+sys.exit(1 if not pools or any(p.get("dmabuf") or p.get("inflight") for p in pools) else 0)' "$1"
+}
+
 # Run CMD ARGS until it succeeds, for at most SECONDS: for conditions that
 # come true asynchronously (a binding appears, buffers come back).
 nsim_poll() {
