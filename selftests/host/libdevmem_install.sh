@@ -23,7 +23,8 @@ make -s -C "$top/tools" install BIN="$BIN" HDR="$HDR" DESTDIR="$dest" \
 	[ -f "$root/include/devmem.h" ] && [ -f "$root/lib/libdevmem.a" ] &&
 	[ -L "$root/lib/libdevmem.so" ] &&
 	[ "$(readlink "$root/lib/libdevmem.so.${version%%.*}")" = "libdevmem.so.$version" ] &&
-	[ -x "$root/bin/devmemctl" ] && [ -x "$root/bin/devmem-rx" ]
+	[ -x "$root/bin/devmemctl" ] && [ -x "$root/bin/devmem-rx" ] &&
+	[ -x "$root/bin/devmem-tx" ]
 ktap_result $? install_puts_everything_in_place "$(tail -n 3 "$dest/install.log")"
 
 # pkg-config as it would run on the installed system, rooted at $dest.

@@ -8,7 +8,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <netdb.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 
 #include "../lib/cli_parse.h"
 #include "../lib/pattern.h"
+#include "../lib/tcp_client.h"
 #include "../lib/tcp_server.h"
 
 #define CHUNK (256 * 1024)
@@ -48,17 +48,6 @@ static void usage(FILE *f)
 	      "send  connect and send BYTES of the pattern\n"
 	      "BYTES takes K, M and G suffixes (powers of 1024). Either side gives up\n"
 	      "when no progress is made for --timeout seconds (default 60).\n", f);
-}
-
-static int resolve(const struct opts *o, struct addrinfo **res)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
-	int err = getaddrinfo(o->addr, o->port, &hints, res);
-
-	if (err)
-		fprintf(stderr, "tcpxfer: %s port %s: %s\n", o->addr, o->port,
-			gai_strerror(err));
-	return err ? -1 : 0;
 }
 
 static int do_recv(const struct opts *o)
@@ -138,42 +127,14 @@ static int do_recv(const struct opts *o)
 
 static int do_send(const struct opts *o)
 {
-	struct addrinfo *ai;
-	uint64_t sent = 0;
-	char *buf;
-	int fd;
+	int fd = tcp_connect("tcpxfer", o->addr, o->port, o->timeout_s);
 
-	if (resolve(o, &ai))
+	if (fd < 0)
 		return 2;
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || tcp_idle_timeout(fd, o->timeout_s) ||
-	    connect(fd, ai->ai_addr, ai->ai_addrlen)) {
-		perror("tcpxfer: connect");
-		return 2;
+	if (tcp_send_pattern("tcpxfer", fd, o->bytes)) {
+		close(fd);
+		return 1;
 	}
-	freeaddrinfo(ai);
-	buf = malloc(CHUNK);
-	if (!buf)
-		return 2;
-	while (sent < o->bytes) {
-		size_t len = o->bytes - sent < CHUNK ? o->bytes - sent : CHUNK;
-		size_t done = 0;
-
-		pattern_fill(buf, len, sent);
-		while (done < len) {
-			ssize_t n = send(fd, buf + done, len - done, MSG_NOSIGNAL);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				perror("tcpxfer: send");
-				return 1;
-			}
-			done += n;
-		}
-		sent += len;
-	}
-	free(buf);
 	if (close(fd)) {
 		perror("tcpxfer: close");
 		return 1;

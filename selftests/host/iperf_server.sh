@@ -1,0 +1,144 @@
+#!/bin/bash
+# devmem-rx's iperf3 server against Debian's own iperf3 client, on the
+# host over loopback: the protocol without a VM (iperf_plain is the same
+# server code with no dma-buf bound, so every byte arrives in the iov).
+# Runs to the end, with 1 and 4 streams, the client and the server agree
+# on every count; tests we cannot run are refused in words the client
+# prints; an interrupted client, a connection with a foreign cookie and
+# parameters that are not JSON each end the right way.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/selftests/lib/ktap.sh"
+BIN=${BIN:-$top/.cache/bin}
+mkdir -p "$top/.cache/check"
+dir=$(mktemp -d "$top/.cache/check/iperf.XXXXXX")
+trap 'kill $srv 2>/dev/null; rm -rf "$dir"' EXIT
+port=$((20000 + $$ % 20000))
+
+# Start the server in the background, return once it listens.
+server_start() {
+	local line=
+	rm -f "$dir/ready"
+	mkfifo "$dir/ready" || return 1
+	"$BIN/host/iperf_plain" $port 3 "$@" 3> "$dir/ready" > "$dir/srv.out" 2> "$dir/srv.err" &
+	srv=$!
+	read -r -t 30 line < "$dir/ready"
+	[ "$line" = ready ]
+}
+
+server_rc() {
+	wait $srv
+}
+
+# jget FILE EXPR: EXPR, a Python expression on J, the JSON object in FILE.
+jget() {
+	python3 -c 'import json,sys; J = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# Client and server agree: what the server says it received is what the
+# client's receiver line says, what the client says it sent is what the
+# server was told, and with no dma-buf every byte is linear.
+agree() {
+	local streams=$1 rx
+	rx=$(jget "$dir/srv.out" 'J["bytes"]') &&
+	[ "$rx" -gt 0 ] &&
+	[ "$(jget "$dir/srv.out" 'J["streams"]')" = "$streams" ] &&
+	[ "$(jget "$dir/srv.out" 'J["linear_bytes"]')" = "$rx" ] &&
+	[ "$(jget "$dir/srv.out" 'J["dmabuf_bytes"]')" = 0 ] &&
+	[ "$(jget "$dir/cli.json" 'J["end"]["sum_received"]["bytes"]')" = "$rx" ] &&
+	[ "$(jget "$dir/cli.json" 'J["end"]["sum_sent"]["bytes"]')" = \
+	  "$(jget "$dir/srv.out" 'J["sender_bytes"]')" ] &&
+	[ "$(jget "$dir/cli.json" 'len(J["end"]["streams"])')" = "$streams" ]
+}
+
+ktap_start 6
+
+server_start --json &&
+	iperf3 -c 127.0.0.1 -p $port -t 1 -J > "$dir/cli.json" 2> "$dir/cli.err" &&
+	server_rc && agree 1
+ktap_result $? one_stream_timed_test_counts_agree \
+	"$(cat "$dir/srv.out" "$dir/srv.err" "$dir/cli.err" 2>/dev/null | tail -n 5)"
+
+server_start --json &&
+	iperf3 -c 127.0.0.1 -p $port -P 4 -n 64M -J > "$dir/cli.json" 2> "$dir/cli.err" &&
+	server_rc && agree 4 &&
+	[ "$(jget "$dir/srv.out" 'J["sender_bytes"]')" = $((64 << 20)) ]
+ktap_result $? four_streams_64m_counts_agree \
+	"$(cat "$dir/srv.out" "$dir/srv.err" "$dir/cli.err" 2>/dev/null | tail -n 5)"
+
+# -R and -u: the client prints iperf3's "not implemented" error, the
+# server says what it refused, both exit non-zero.
+refused() {
+	server_start || return 1
+	iperf3 -c 127.0.0.1 -p $port -t 1 "$@" > "$dir/cli.out" 2>&1 && return 1
+	server_rc && return 1
+	grep -q "not implemented" "$dir/cli.out" &&
+		grep -q "refusing the iperf3 test" "$dir/srv.err"
+}
+refused -R && grep -q -- "no -R" "$dir/srv.err"
+ktap_result $? reverse_mode_refused "$(cat "$dir/cli.out" "$dir/srv.err" 2>/dev/null)"
+refused -u && grep -q -- "TCP only" "$dir/srv.err"
+ktap_result $? udp_refused "$(cat "$dir/cli.out" "$dir/srv.err" 2>/dev/null)"
+
+# SIGINT makes the client send CLIENT_TERMINATE (or, before the test
+# runs, just close): the server stops with a reason, it does not wait
+# out its 20 s timeout. The client's -t 60 cannot end the test first.
+server_start &&
+	{ timeout -s INT 2 iperf3 -c 127.0.0.1 -p $port -t 60 > "$dir/cli.out" 2>&1; true; } &&
+	! server_rc &&
+	grep -Eq "client was interrupted|closed the control connection" "$dir/srv.err"
+ktap_result $? interrupted_client_ends_the_test "$(cat "$dir/srv.err" 2>/dev/null)"
+
+# A scripted client: a stream connection with another cookie is denied
+# (one byte, -1) and the test goes on with the right one; then parameters
+# that are not JSON end the next test with a reason.
+server_start &&
+	python3 - $port > "$dir/py.out" 2>&1 <<'PY' && server_rc &&
+import socket, struct, sys
+port = int(sys.argv[1])
+cookie = b"a" * 36 + b"\0"
+def conn():
+    return socket.create_connection(("127.0.0.1", port), timeout=10)
+def byte(s):
+    b = s.recv(1)
+    assert b, "closed"
+    return struct.unpack("b", b)[0]
+def json_msg(s, text):
+    s.sendall(struct.pack("!I", len(text)) + text)
+ctl = conn()
+ctl.sendall(cookie)
+assert byte(ctl) == 9                     # PARAM_EXCHANGE
+json_msg(ctl, b'{"tcp":true,"parallel":1,"time":1}')
+assert byte(ctl) == 10                    # CREATE_STREAMS
+bad = conn()
+bad.sendall(b"b" * 36 + b"\0")
+assert byte(bad) == -1                    # ACCESS_DENIED
+good = conn()
+good.sendall(cookie)
+assert byte(ctl) == 1 and byte(ctl) == 2  # TEST_START, TEST_RUNNING
+good.sendall(b"x" * 100000)
+ctl.sendall(struct.pack("b", 4))          # TEST_END
+assert byte(ctl) == 13                    # EXCHANGE_RESULTS
+json_msg(ctl, b'{"cpu_util_total":0,"cpu_util_user":0,"cpu_util_system":0,'
+              b'"sender_has_retransmits":0,"streams":[{"id":1,"bytes":100000,'
+              b'"retransmits":0,"jitter":0,"errors":0,"packets":0}]}')
+n = struct.unpack("!I", ctl.recv(4, socket.MSG_WAITALL))[0]
+res = ctl.recv(n, socket.MSG_WAITALL)
+assert b'"bytes":100000' in res, res
+assert byte(ctl) == 14                    # DISPLAY_RESULTS
+ctl.sendall(struct.pack("b", 16))         # IPERF_DONE
+print("ok")
+PY
+	grep -q "another cookie, denied" "$dir/srv.err" &&
+	server_start && python3 - $port > "$dir/py2.out" 2>&1 <<'PY' && ! server_rc &&
+import socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"c" * 36 + b"\0")
+assert s.recv(1) == b"\x09"
+s.sendall(struct.pack("!I", 9) + b"{not json")
+assert s.recv(1) == b"", "the server should close"
+PY
+	grep -q "parameters: not a JSON object" "$dir/srv.err"
+ktap_result $? foreign_cookie_denied_bad_json_refused \
+	"$(cat "$dir/py.out" "$dir/py2.out" "$dir/srv.err" 2>/dev/null | tail -n 6)"
+
+ktap_exit
