@@ -27,12 +27,16 @@
 #define SOL_NETLINK 270
 #endif
 
-/* Large enough for the attribute table of every reply we parse. */
-#define TB_MAX 32
+/*
+ * Large enough for the attribute table of every reply we parse (qstats has
+ * 34 attributes in 6.12); on_valid() refuses a larger maxattr at run time.
+ */
+#define TB_MAX 64
 _Static_assert(CTRL_ATTR_MAX <= TB_MAX, "TB_MAX too small");
 _Static_assert(ETHTOOL_A_RINGS_MAX <= TB_MAX, "TB_MAX too small");
 _Static_assert(NETDEV_A_DMABUF_MAX <= TB_MAX, "TB_MAX too small");
 _Static_assert(NETDEV_A_PAGE_POOL_MAX <= TB_MAX, "TB_MAX too small");
+_Static_assert(NETDEV_A_QSTATS_MAX <= TB_MAX, "TB_MAX too small");
 _Static_assert(DMABUF_PP_A_BINDING_MAX <= TB_MAX, "TB_MAX too small");
 
 struct devmem_binding {
@@ -81,6 +85,13 @@ struct nl_msg *devmem_nl_request(int family, uint8_t cmd, uint8_t version,
 /* A socket for family @name with extended acks on, and the family's id. */
 int devmem_nl_open(const char *name, struct nl_sock **out, int *family,
 		   struct devmem_err *st);
+
+/* nl_replay.c: the seam host tests replay recorded replies through. */
+bool devmem_nl_replaying(void);
+/* Route @sk's sends (its own callbacks) to the replay. */
+void devmem_nl_replay_socket(struct nl_sock *sk);
+/* Make @cb's reads return the replay's buffers. */
+void devmem_nl_replay_cb(struct nl_cb *cb);
 
 /* What a bind request carries, in either family. */
 struct devmem_nl_bind_req {

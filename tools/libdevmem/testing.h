@@ -33,4 +33,25 @@ int devmem_rx_dispatch(struct devmem_rx *rx, const struct msghdr *msg,
 int devmem_flow_rule(const struct devmem_flow *flow, unsigned int queue,
 		     int loc, struct ethtool_rxnfc *nfc);
 
+/*
+ * Replay recorded kernel replies instead of talking to a kernel: from
+ * devmem_nl_replay_start(@r) until devmem_nl_replay_start(NULL), every
+ * netlink socket libdevmem opens stays unconnected, its requests are
+ * dropped, and each read returns the next of @r's buffers (one recorded
+ * recvmsg() each: selftests/host/nl-replies/). Not thread-safe.
+ */
+struct devmem_nl_replay_buf {
+	const uint8_t *data;
+	size_t len;
+};
+
+struct devmem_nl_replay {
+	const struct devmem_nl_replay_buf *bufs;
+	size_t nbufs;
+	size_t next;		/* the buffer the next read returns */
+	uint32_t seq;		/* of the request last sent */
+};
+
+void devmem_nl_replay_start(struct devmem_nl_replay *r);
+
 #endif
