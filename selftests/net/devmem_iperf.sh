@@ -33,14 +33,17 @@ nsim_pair_create 4 &&
 ktap_result $? pair_header_split_and_steering || ktap_exit
 
 nsim_rx_start "$BIN/devmem-rx" --iperf -i "$NSIM_IF_RX" -q $queue -s 64M \
-	--json --ready-fd 3 --timeout 120 > $out/rx.json 2> $out/rx.err
+	--json --progress --ready-fd 3 --timeout 120 > $out/rx.json 2> $out/rx.err
 rx_pid=$NSIM_RX_PID
 tx iperf3 -c "$NSIM_ADDR_RX" -p $port -P 2 -t 3 -J > $out/client.json 2> $out/client.err
 client_rc=$?
 wait $rx_pid
 rx_rc=$?
 ktap_diag "$(cat $out/rx.json $out/rx.err)"
-[ $client_rc = 0 ] && [ $rx_rc = 0 ]
+# --progress: a line a second while the 3 s test runs (stderr is a file
+# here, so whole lines rather than one redrawn in place).
+[ $client_rc = 0 ] && [ $rx_rc = 0 ] &&
+	grep -Eq '^ +[0-9.]+ s +[0-9.]+ MiB +[0-9.]+ Gbit/s +[0-9.]+% in the dma-buf$' $out/rx.err
 ktap_result $? iperf3_client_runs_a_test_against_devmem_rx \
 	"client $client_rc: $(tail -n 3 $out/client.err), devmem-rx $rx_rc"
 
