@@ -211,47 +211,56 @@ static bool check_qstats(const char *flavor)
 	return ok;
 }
 
-/* The bind's reply carries the id later replies name. */
-static bool check_bind(const char *flavor)
+/*
+ * Bind the recorded scenario's queue, replaying FLAVOR-NAME; the call's
+ * return, and the id of the binding it gave (0: none).
+ */
+static int replay_bind(struct recording *r, const char *flavor, const char *name,
+		       uint32_t *id, struct devmem_err *e)
 {
-	unsigned int queue;
 	struct devmem_binding *b = NULL;
-	struct recording r;
-	struct devmem_err e;
 	int fd = open("/dev/null", O_RDONLY);	/* the request goes nowhere */
-	bool ok;
+	unsigned int queue;
+	int ret = -ENOENT;
 
-	ok = load(&r, flavor, "bind");
-	queue = r.bound_queue;
-	ok = ok && !devmem_bind_rx(r.ifindex, fd, &queue, 1, &b, &e) &&
-	     devmem_binding_id(b) == r.binding;
-	if (!ok)
-		ktap_diag("bind: %s", e.msg);
+	if (load(r, flavor, name)) {
+		queue = r->bound_queue;
+		ret = devmem_bind_rx(r->ifindex, fd, &queue, 1, &b, e);
+	}
+	*id = b ? devmem_binding_id(b) : 0;
 	if (b)
 		devmem_unbind(b);
 	close(fd);
+	return ret;
+}
+
+/* The bind's reply carries the id later replies name. */
+static bool check_bind(const char *flavor)
+{
+	struct recording r;
+	struct devmem_err e;
+	uint32_t id;
+	int ret;
+
+	ret = replay_bind(&r, flavor, "bind", &id, &e);
+	if (ret)
+		ktap_diag("bind: %s", e.msg);
 	unload(&r);
-	return ok;
+	return !ret && id == r.binding;
 }
 
 /* A refusal: the kernel's errno, and its extack text as it was sent. */
 static bool check_bind_refused(const char *flavor)
 {
-	unsigned int queue;
-	struct devmem_binding *b = NULL;
 	struct recording r;
 	struct devmem_err e;
-	int fd = open("/dev/null", O_RDONLY);
-	int ret = 0;
+	uint32_t id;
 	bool ok;
+	int ret;
 
-	ok = load(&r, flavor, "bind_busy");
-	queue = r.bound_queue;
-	if (ok)
-		ret = devmem_bind_rx(r.ifindex, fd, &queue, 1, &b, &e);
-	ok = ok && ret < 0 && -ret == e.code && e.msg[0] && recorded(&r, e.msg) && !b;
+	ret = replay_bind(&r, flavor, "bind_busy", &id, &e);
+	ok = ret < 0 && -ret == e.code && e.msg[0] && recorded(&r, e.msg) && !id;
 	ktap_diag("%s refused: %s (%s)", flavor, strerror(-ret), e.msg);
-	close(fd);
 	unload(&r);
 	return ok;
 }

@@ -102,7 +102,6 @@ nsim_rx_pools_drained $out/pools.json
 ktap_result $? unbind_leaves_no_buffers "pools $(cat $out/pools.json)"
 
 trap - EXIT
-nsim_pair_destroy
-[ -z "$(ls /sys/bus/netdevsim/devices/)" ] && ! ip netns list | grep -q nsim-
+nsim_pair_destroy_checked
 ktap_result $? teardown_leaves_nothing
 ktap_exit

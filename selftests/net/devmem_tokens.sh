@@ -98,7 +98,6 @@ done
 ktap_result "$clean" nothing_left_after_close_and_unbind "$left"
 
 trap - EXIT
-nsim_pair_destroy
-[ -z "$(ls /sys/bus/netdevsim/devices/)" ] && ! ip netns list | grep -q nsim-
+nsim_pair_destroy_checked
 ktap_result $? teardown_leaves_nothing
 ktap_exit

@@ -21,7 +21,6 @@ ktap_diag "$report"
 ktap_result $rc tcp_transfer_verified
 
 trap - EXIT
-nsim_pair_destroy
-[ -z "$(ls /sys/bus/netdevsim/devices/)" ] && ! ip netns list | grep -q nsim-
+nsim_pair_destroy_checked
 ktap_result $? teardown_leaves_nothing
 ktap_exit

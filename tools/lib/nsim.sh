@@ -4,6 +4,7 @@
 #
 #   nsim_pair_create [RX_QUEUES]   make the pair and bring it up
 #   nsim_pair_destroy              remove devices and namespaces
+#   nsim_pair_destroy_checked      the same; true when nothing of it is left
 #   nsim_xfer BYTES [RECV ARGS]    one pattern transfer TX -> RX (tcpxfer)
 #   nsim_rx_start CMD [ARG...]     a receiver in the RX namespace, once ready
 #   nsim_rx_stat NAME              an ethtool -S counter of the RX device
@@ -69,6 +70,11 @@ nsim_pair_destroy() {
 	ip netns del "$NSIM_NS_TX" 2>/dev/null
 	ip netns del "$NSIM_NS_RX" 2>/dev/null
 	return 0
+}
+
+nsim_pair_destroy_checked() {
+	nsim_pair_destroy
+	[ -z "$(ls /sys/bus/netdevsim/devices/)" ] && ! ip netns list | grep -q nsim-
 }
 
 # Run CMD ARGS in the RX namespace in the background, with its fd 3 on a
