@@ -31,22 +31,14 @@ static int parse_pp_binding(struct nlattr **tb, void *arg)
 	if (!tb[DMABUF_PP_A_BINDING_ID] ||
 	    devmem_nl_u32(tb[DMABUF_PP_A_BINDING_ID], &b.id))
 		return -EBADMSG;
-	if ((tb[DMABUF_PP_A_BINDING_IFINDEX] &&
-	     devmem_nl_u32(tb[DMABUF_PP_A_BINDING_IFINDEX], &b.ifindex)) ||
-	    (tb[DMABUF_PP_A_BINDING_BUF_SIZE] &&
-	     devmem_nl_u32(tb[DMABUF_PP_A_BINDING_BUF_SIZE], &b.buf_size)) ||
-	    (tb[DMABUF_PP_A_BINDING_NETNS_COOKIE] &&
-	     devmem_nl_uint(tb[DMABUF_PP_A_BINDING_NETNS_COOKIE], &b.netns_cookie)) ||
-	    (tb[DMABUF_PP_A_BINDING_DMABUF_SIZE] &&
-	     devmem_nl_uint(tb[DMABUF_PP_A_BINDING_DMABUF_SIZE], &b.dmabuf_size)) ||
-	    (tb[DMABUF_PP_A_BINDING_BUFFERS] &&
-	     devmem_nl_uint(tb[DMABUF_PP_A_BINDING_BUFFERS], &b.buffers)) ||
-	    (tb[DMABUF_PP_A_BINDING_BUFFERS_FREE] &&
-	     devmem_nl_uint(tb[DMABUF_PP_A_BINDING_BUFFERS_FREE], &b.buffers_free)) ||
-	    (tb[DMABUF_PP_A_BINDING_BUFFERS_USER] &&
-	     devmem_nl_uint(tb[DMABUF_PP_A_BINDING_BUFFERS_USER], &b.buffers_user)) ||
-	    (tb[DMABUF_PP_A_BINDING_RX_BYTES] &&
-	     devmem_nl_uint(tb[DMABUF_PP_A_BINDING_RX_BYTES], &b.rx_bytes)))
+	if (devmem_nl_opt_u32(tb[DMABUF_PP_A_BINDING_IFINDEX], &b.ifindex) ||
+	    devmem_nl_opt_u32(tb[DMABUF_PP_A_BINDING_BUF_SIZE], &b.buf_size) ||
+	    devmem_nl_opt_uint(tb[DMABUF_PP_A_BINDING_NETNS_COOKIE], &b.netns_cookie) ||
+	    devmem_nl_opt_uint(tb[DMABUF_PP_A_BINDING_DMABUF_SIZE], &b.dmabuf_size) ||
+	    devmem_nl_opt_uint(tb[DMABUF_PP_A_BINDING_BUFFERS], &b.buffers) ||
+	    devmem_nl_opt_uint(tb[DMABUF_PP_A_BINDING_BUFFERS_FREE], &b.buffers_free) ||
+	    devmem_nl_opt_uint(tb[DMABUF_PP_A_BINDING_BUFFERS_USER], &b.buffers_user) ||
+	    devmem_nl_opt_uint(tb[DMABUF_PP_A_BINDING_RX_BYTES], &b.rx_bytes))
 		return -EBADMSG;
 	/* queues repeat: walk the message, not the parsed table */
 	nlmsg_for_each_attr(a, w->ex->nlh, GENL_HDRLEN, rem) {

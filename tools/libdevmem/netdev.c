@@ -98,30 +98,18 @@ static int parse_pool(struct nlattr **tb, void *arg)
 {
 	struct pool_walk *w = arg;
 	struct devmem_page_pool pp = { 0 };
-	uint64_t v;
+	uint64_t id, napi_id = 0;
 
-	if (!tb[NETDEV_A_PAGE_POOL_ID] ||
-	    devmem_nl_uint(tb[NETDEV_A_PAGE_POOL_ID], &v))
+	if (!tb[NETDEV_A_PAGE_POOL_ID] || devmem_nl_uint(tb[NETDEV_A_PAGE_POOL_ID], &id) ||
+	    devmem_nl_opt_u32(tb[NETDEV_A_PAGE_POOL_IFINDEX], &pp.ifindex) ||
+	    devmem_nl_opt_uint(tb[NETDEV_A_PAGE_POOL_NAPI_ID], &napi_id) ||
+	    devmem_nl_opt_u32(tb[NETDEV_A_PAGE_POOL_DMABUF], &pp.dmabuf) ||
+	    devmem_nl_opt_uint(tb[NETDEV_A_PAGE_POOL_INFLIGHT], &pp.inflight) ||
+	    devmem_nl_opt_uint(tb[NETDEV_A_PAGE_POOL_INFLIGHT_MEM], &pp.inflight_mem) ||
+	    devmem_nl_opt_uint(tb[NETDEV_A_PAGE_POOL_DETACH_TIME], &pp.detach_time))
 		return -EBADMSG;
-	pp.id = v;
-	if (tb[NETDEV_A_PAGE_POOL_IFINDEX] &&
-	    devmem_nl_u32(tb[NETDEV_A_PAGE_POOL_IFINDEX], &pp.ifindex))
-		return -EBADMSG;
-	if (tb[NETDEV_A_PAGE_POOL_NAPI_ID]) {
-		if (devmem_nl_uint(tb[NETDEV_A_PAGE_POOL_NAPI_ID], &v))
-			return -EBADMSG;
-		pp.napi_id = v;
-	}
-	if (tb[NETDEV_A_PAGE_POOL_DMABUF] &&
-	    devmem_nl_u32(tb[NETDEV_A_PAGE_POOL_DMABUF], &pp.dmabuf))
-		return -EBADMSG;
-	if ((tb[NETDEV_A_PAGE_POOL_INFLIGHT] &&
-	     devmem_nl_uint(tb[NETDEV_A_PAGE_POOL_INFLIGHT], &pp.inflight)) ||
-	    (tb[NETDEV_A_PAGE_POOL_INFLIGHT_MEM] &&
-	     devmem_nl_uint(tb[NETDEV_A_PAGE_POOL_INFLIGHT_MEM], &pp.inflight_mem)) ||
-	    (tb[NETDEV_A_PAGE_POOL_DETACH_TIME] &&
-	     devmem_nl_uint(tb[NETDEV_A_PAGE_POOL_DETACH_TIME], &pp.detach_time)))
-		return -EBADMSG;
+	pp.id = id;
+	pp.napi_id = napi_id;
 
 	if (w->ifindex && pp.ifindex != (uint32_t)w->ifindex)
 		return 0;
@@ -190,14 +178,10 @@ static int parse_qstats(struct nlattr **tb, void *arg)
 	if (v != NETDEV_QUEUE_TYPE_RX)
 		return 0;
 	if (devmem_nl_u32(tb[NETDEV_A_QSTATS_QUEUE_ID], &qs.queue) ||
-	    (tb[NETDEV_A_QSTATS_IFINDEX] &&
-	    devmem_nl_u32(tb[NETDEV_A_QSTATS_IFINDEX], &qs.ifindex)) ||
-	    (tb[NETDEV_A_QSTATS_RX_PACKETS] &&
-	    devmem_nl_uint(tb[NETDEV_A_QSTATS_RX_PACKETS], &qs.packets)) ||
-	    (tb[NETDEV_A_QSTATS_RX_BYTES] &&
-	    devmem_nl_uint(tb[NETDEV_A_QSTATS_RX_BYTES], &qs.bytes)) ||
-	    (tb[NETDEV_A_QSTATS_RX_ALLOC_FAIL] &&
-	    devmem_nl_uint(tb[NETDEV_A_QSTATS_RX_ALLOC_FAIL], &qs.alloc_fail)))
+	    devmem_nl_opt_u32(tb[NETDEV_A_QSTATS_IFINDEX], &qs.ifindex) ||
+	    devmem_nl_opt_uint(tb[NETDEV_A_QSTATS_RX_PACKETS], &qs.packets) ||
+	    devmem_nl_opt_uint(tb[NETDEV_A_QSTATS_RX_BYTES], &qs.bytes) ||
+	    devmem_nl_opt_uint(tb[NETDEV_A_QSTATS_RX_ALLOC_FAIL], &qs.alloc_fail))
 		return -EBADMSG;
 	w->cb_ret = w->cb(&qs, w->arg);
 	return w->cb_ret ? 1 : 0;	/* > 0: the caller has seen enough */

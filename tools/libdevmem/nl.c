@@ -106,6 +106,16 @@ int devmem_nl_uint(const struct nlattr *a, uint64_t *v)
 	return 0;
 }
 
+int devmem_nl_opt_u32(const struct nlattr *a, uint32_t *v)
+{
+	return a ? devmem_nl_u32(a, v) : 0;
+}
+
+int devmem_nl_opt_uint(const struct nlattr *a, uint64_t *v)
+{
+	return a ? devmem_nl_uint(a, v) : 0;
+}
+
 static int on_msg_in(struct nl_msg *msg, void *arg)
 {
 	struct devmem_nl_exchange *ex = arg;

@@ -70,6 +70,9 @@ int devmem_nl_u8(const struct nlattr *a, uint8_t *v);
 int devmem_nl_u16(const struct nlattr *a, uint16_t *v);
 int devmem_nl_u32(const struct nlattr *a, uint32_t *v);
 int devmem_nl_uint(const struct nlattr *a, uint64_t *v);
+/* The same for attributes a reply may leave out: absent (@a NULL) is 0. */
+int devmem_nl_opt_u32(const struct nlattr *a, uint32_t *v);
+int devmem_nl_opt_uint(const struct nlattr *a, uint64_t *v);
 
 /* The callbacks devmem_nl_exchange() reads with, for readers of their own. */
 struct nl_cb *devmem_nl_exchange_cb(struct devmem_nl_exchange *ex);
