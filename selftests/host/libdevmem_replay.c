@@ -88,13 +88,21 @@ static bool load(struct recording *r, const char *flavor, const char *name)
 		}
 		if (!len)
 			continue;
-		if (n == MAX_BUFS || len % 2) {
-			ktap_diag("%s: too many buffers or an odd hex line", path);
-			break;
+		if (n == MAX_BUFS || len % 2 || !(r->data[n] = malloc(len / 2))) {
+			ktap_diag("%s: too many buffers, an odd hex line or no memory", path);
+			fclose(f);
+			return false;	/* unload() frees what was read */
 		}
-		r->data[n] = malloc(len / 2);
-		for (size_t i = 0; r->data[n] && i < len / 2; i++)
-			r->data[n][i] = hexval(line[2 * i]) << 4 | hexval(line[2 * i + 1]);
+		for (size_t i = 0; i < len / 2; i++) {
+			int hi = hexval(line[2 * i]), lo = hexval(line[2 * i + 1]);
+
+			if (hi < 0 || lo < 0) {
+				ktap_diag("%s: not hex: %.16s", path, line + 2 * i);
+				fclose(f);
+				return false;	/* unload() frees what was read */
+			}
+			r->data[n][i] = hi << 4 | lo;
+		}
 		r->bufs[n] = (struct devmem_nl_replay_buf){ r->data[n], len / 2 };
 		n++;
 	}
@@ -142,7 +150,7 @@ static bool check_hds(const char *flavor)
 {
 	struct recording r;
 	enum devmem_hds mode = DEVMEM_HDS_AUTO;
-	struct devmem_err e;
+	struct devmem_err e = { 0 };
 	bool ok;
 
 	ok = load(&r, flavor, "hds") && !strcmp(r.hds, "on") &&
@@ -173,7 +181,7 @@ static bool check_pools(const char *flavor)
 {
 	struct recording r;
 	struct pools_seen s = { .r = &r };
-	struct devmem_err e;
+	struct devmem_err e = { 0 };
 	bool ok;
 
 	ok = load(&r, flavor, "pools") && !devmem_page_pools(r.ifindex, on_pool, &s, &e) &&
@@ -199,7 +207,7 @@ static bool check_qstats(const char *flavor)
 {
 	unsigned int seen[33] = { 0 };
 	struct recording r;
-	struct devmem_err e;
+	struct devmem_err e = { 0 };
 	bool ok;
 
 	ok = load(&r, flavor, "qstats");
@@ -238,7 +246,7 @@ static int replay_bind(struct recording *r, const char *flavor, const char *name
 static bool check_bind(const char *flavor)
 {
 	struct recording r;
-	struct devmem_err e;
+	struct devmem_err e = { 0 };
 	uint32_t id;
 	int ret;
 
@@ -253,7 +261,7 @@ static bool check_bind(const char *flavor)
 static bool check_bind_refused(const char *flavor)
 {
 	struct recording r;
-	struct devmem_err e;
+	struct devmem_err e = { 0 };
 	uint32_t id;
 	bool ok;
 	int ret;
@@ -275,7 +283,7 @@ static bool check_bindings_ours(void)
 {
 	struct devmem_pp_binding pb = { 0 };
 	struct recording r;
-	struct devmem_err e;
+	struct devmem_err e = { 0 };
 	bool ok;
 
 	ok = load(&r, "ours", "bindings") && !devmem_pp_bindings(0, on_binding, &pb, &e) &&
@@ -295,7 +303,7 @@ static bool check_bindings_stock(void)
 {
 	struct devmem_pp_binding pb;
 	struct recording r;
-	struct devmem_err e;
+	struct devmem_err e = { 0 };
 	bool ok;
 
 	ok = load(&r, "stock", "bindings") &&
@@ -314,7 +322,7 @@ static bool check_damaged_attribute(void)
 {
 	struct pools_seen s;
 	struct recording r;
-	struct devmem_err e;
+	struct devmem_err e = { 0 };
 	int ret = 0;
 	bool ok;
 
@@ -343,7 +351,7 @@ static bool check_cut_reply(void)
 {
 	unsigned int seen[33] = { 0 };
 	struct recording r;
-	struct devmem_err e;
+	struct devmem_err e = { 0 };
 	int ret = 0;
 	bool ok;
 

@@ -53,7 +53,7 @@ import json, sys
 r, c = (json.load(open(f)) for f in sys.argv[1:3])
 b = r.get("binding") or {}
 print(f"rx_bytes={r['bytes']} rx_dmabuf={r['dmabuf_bytes']} rx_linear={r['linear_bytes']}",
-      f"rx_frags={r['frags']} rx_tokens={r['tokens']} rx_streams={r['streams']}",
+      f"rx_streams={r['streams']}",
       f"rx_sender={r['sender_bytes']} rx_binding_id={r['binding_id']}",
       f"have_binding={1 if b else 0} b_id={b.get('id', 0)}",
       f"b_user={b.get('buffers_user', -1)} b_rx={b.get('rx_bytes', 0)}",
@@ -62,22 +62,27 @@ print(f"rx_bytes={r['bytes']} rx_dmabuf={r['dmabuf_bytes']} rx_linear={r['linear
 PY
 )"
 
-# What the client's receiver line says is what devmem-rx counted, and
-# what it says it sent is what devmem-rx was told.
+# What the client's receiver line says is what devmem-rx counted (the
+# client parsed our results), what it says it sent is what devmem-rx was
+# told, and devmem-rx got no more than that and at least half of it (the
+# rest can be in flight when TEST_END arrives).
 [ "${rx_bytes:-0}" -gt 0 ] && [ "$cl_received" = "$rx_bytes" ] &&
-	[ "$cl_sent" = "$rx_sender" ] && [ "$rx_streams" = 2 ] && [ "$cl_streams" = 2 ]
+	[ "$cl_sent" = "$rx_sender" ] && [ "$rx_bytes" -le "$cl_sent" ] &&
+	[ $((rx_bytes * 2)) -ge "$cl_sent" ] &&
+	[ "$rx_streams" = 2 ] && [ "$cl_streams" = 2 ]
 ktap_result $? client_and_devmem_rx_agree \
 	"devmem-rx $rx_bytes of $rx_sender in $rx_streams; client $cl_received of $cl_sent in $cl_streams"
 
-# Header split: every payload byte in the dma-buf, none in host memory,
-# each fragment's token given back.
-[ "$rx_dmabuf" = "$rx_bytes" ] && [ "$rx_linear" = 0 ] && [ "$rx_tokens" = "$rx_frags" ]
-ktap_result $? all_payload_in_dmabuf_all_tokens_returned
+# Header split: every payload byte in the dma-buf, none in host memory.
+[ "$rx_dmabuf" = "$rx_bytes" ] && [ "$rx_linear" = 0 ]
+ktap_result $? all_payload_in_dmabuf
 
-# The binding's own statistics: on ours through the dmabuf-pp family (no
-# buffer held by user space, more than the test's bytes received: the
-# control connection and the cookies came through it too); on stock
-# there are none, and devmem-rx says why.
+# The binding's own statistics, read while the sockets were still open:
+# on ours through the dmabuf-pp family, no buffer held by user space
+# (every token came back through SO_DEVMEM_DONTNEED, not through a close)
+# and more than the test's bytes received (the control connection and the
+# cookies came through it too); on stock there are none, and devmem-rx
+# says why.
 case $(uname -r) in
 *-stock)
 	[ "$have_binding" = 0 ] && grep -q "no dmabuf-pp family" $out/rx.err ;;

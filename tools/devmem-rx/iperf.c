@@ -207,50 +207,64 @@ static int read_params(struct test *t)
 		 (json_number(&v, &parallel) || parallel < 1 ||
 		  parallel > IPERF_MAX_STREAMS || parallel != (int)parallel))
 		ret = refuse(t, "-P must be 1 to 128");
-	t->nstreams = parallel;
+	if (!ret)
+		t->nstreams = parallel;
 	free(text);
 	return ret;
 }
 
-/* Accept the test's streams; a connection with another cookie is denied. */
-static int accept_streams(struct test *t, int lfd)
+#define DENIED 1		/* accept_one(): not one of ours, turned away */
+#define MAX_DENIED 16		/* foreign connections tolerated during setup */
+
+/* Accept stream @s; DENIED when it brings another cookie. */
+static int accept_one(struct test *t, struct stream *s, int lfd)
 {
+	signed char denied = IPERF_ACCESS_DENIED;
 	char cookie[IPERF_COOKIE_SIZE];
 	int ret;
 
-	for (int i = 0; i < t->nstreams;) {
-		struct stream *s = &t->s[i];
-		signed char denied = IPERF_ACCESS_DENIED;
+	s->fd = tcp_accept_one("devmem-rx", lfd, t->o->timeout_s);
+	if (s->fd < 0)
+		return -ETIMEDOUT;
+	ret = conn_open(&s->c, s->fd, t->v);
+	if (!ret)
+		ret = conn_read(&s->c, cookie, sizeof(cookie));
+	if (!ret && memcmp(cookie, t->cookie, sizeof(cookie))) {
+		send_all(s->fd, &denied, 1);
+		ret = DENIED;
+	} else if (!ret && conn_pending(&s->c)) {
+		fprintf(stderr, "devmem-rx: iperf3 stream sent data before the test began\n");
+		ret = -EPROTO;
+	} else if (!ret) {
+		ret = devmem_rx_open(s->fd, STREAM_IOV, &s->rx);
+	}
+	conn_close(&s->c);
+	if (ret) {
+		close(s->fd);
+		s->fd = -1;
+	}
+	return ret;
+}
 
-		s->fd = tcp_accept_one("devmem-rx", lfd, t->o->timeout_s);
-		if (s->fd < 0)
-			return -ETIMEDOUT;
-		ret = conn_open(&s->c, s->fd, t->v);
-		if (!ret)
-			ret = conn_read(&s->c, cookie, sizeof(cookie));
-		if (!ret && memcmp(cookie, t->cookie, sizeof(cookie))) {
+/* Accept the test's streams; connections with another cookie are denied. */
+static int accept_streams(struct test *t, int lfd)
+{
+	int i = 0, denied = 0, ret;
+
+	while (i < t->nstreams) {
+		ret = accept_one(t, &t->s[i], lfd);
+		if (ret == DENIED) {
 			fprintf(stderr, "devmem-rx: a connection with another cookie, denied\n");
-			send_all(s->fd, &denied, 1);
-			ret = -EAGAIN;	/* not ours: wait for the next one */
-		} else if (!ret && conn_pending(&s->c)) {
-			fprintf(stderr, "devmem-rx: iperf3 stream sent data before the test began\n");
-			ret = -EPROTO;
-		} else if (!ret) {
-			ret = devmem_rx_open(s->fd, STREAM_IOV, &s->rx);
-		}
-		conn_close(&s->c);
-		if (ret) {
-			close(s->fd);
-			s->fd = -1;
-		}
-		if (ret == -EAGAIN)
+			if (++denied > MAX_DENIED)
+				return -EACCES;
 			continue;
+		}
 		if (ret) {
 			fprintf(stderr, "devmem-rx: iperf3 stream %d: %s\n", i + 1, strerror(-ret));
 			return ret;
 		}
-		s->v = t->v;
-		s->counts = &t->counts;
+		t->s[i].v = t->v;
+		t->s[i].counts = &t->counts;
 		i++;
 	}
 	return 0;
@@ -267,8 +281,7 @@ static int count_frag(const struct devmem_frag *f, void *arg)
 		if (ret)
 			return ret;
 		c->dmabuf_bytes += f->size;
-		c->frags++;
-		c->tokens++;	/* devmem_rx_recv() gives each one back */
+		c->frags++;	/* devmem_rx_recv() gives each one's token back */
 		if (f->size > c->max_frag)
 			c->max_frag = f->size;
 	} else {
@@ -322,7 +335,8 @@ static int run_test(struct test *t)
 	progress_start(&t->progress, t->o->progress);
 
 	for (;;) {
-		if (poll(pfd, 1 + t->nstreams, 1000) < 0 && errno != EINTR) {
+		if (poll(pfd, 1 + t->nstreams, conn_pending(&t->ctl) ? 0 : 1000) < 0 &&
+		    errno != EINTR) {
 			perror("devmem-rx: poll");
 			return -errno;
 		}
@@ -335,7 +349,8 @@ static int run_test(struct test *t)
 			if (t->s[i].eof)
 				pfd[1 + i].fd = -1;	/* the client closed it early */
 		}
-		if (pfd[0].revents) {
+		/* a state byte may already sit in our buffer, unseen by poll() */
+		if (pfd[0].revents || conn_pending(&t->ctl)) {
 			ret = read_state(t, "during the test", &state);
 			if (ret)
 				return ret;
@@ -390,7 +405,8 @@ static int read_client_results(struct test *t)
 	while (json_next(&arr, &elem)) {
 		if (i == t->nstreams || json_member(&elem, "id", &v) ||
 		    json_number(&v, &id) || json_member(&elem, "bytes", &v) ||
-		    json_number(&v, &bytes))
+		    json_number(&v, &bytes) || id < 1 || id > IPERF_MAX_STREAMS + 1 ||
+		    id != (int)id || bytes < 0 || bytes > 0x1p53)
 			goto out;
 		t->s[i++].id = id;
 		t->sender_bytes += bytes;
@@ -407,26 +423,30 @@ out:
 
 static int send_results(struct test *t)
 {
-	size_t cap = 256 + 160 * t->nstreams, len;
 	double wall = t->seconds > 0 ? t->seconds : 1e-9;
+	size_t len = 0;
 	uint32_t nlen;
-	char *buf;
+	char *buf = NULL;
+	FILE *f;
 	int ret;
 
-	buf = malloc(cap);
-	if (!buf)
+	f = open_memstream(&buf, &len);
+	if (!f)
 		return -ENOMEM;
-	len = snprintf(buf, cap, "{\"cpu_util_total\":%.6f,\"cpu_util_user\":%.6f,"
-		       "\"cpu_util_system\":%.6f,\"sender_has_retransmits\":0,\"streams\":[",
-		       100 * (t->cpu_user + t->cpu_system) / wall,
-		       100 * t->cpu_user / wall, 100 * t->cpu_system / wall);
+	fprintf(f, "{\"cpu_util_total\":%.6f,\"cpu_util_user\":%.6f,"
+		"\"cpu_util_system\":%.6f,\"sender_has_retransmits\":0,\"streams\":[",
+		100 * (t->cpu_user + t->cpu_system) / wall,
+		100 * t->cpu_user / wall, 100 * t->cpu_system / wall);
 	for (int i = 0; i < t->nstreams; i++)
-		len += snprintf(buf + len, cap - len,
-				"%s{\"id\":%d,\"bytes\":%llu,\"retransmits\":-1,\"jitter\":0,"
-				"\"errors\":0,\"packets\":0,\"start_time\":0,\"end_time\":%.6f}",
-				i ? "," : "", t->s[i].id,
-				(unsigned long long)t->s[i].bytes, t->seconds);
-	len += snprintf(buf + len, cap - len, "]}");
+		fprintf(f, "%s{\"id\":%d,\"bytes\":%llu,\"retransmits\":-1,\"jitter\":0,"
+			"\"errors\":0,\"packets\":0,\"start_time\":0,\"end_time\":%.6f}",
+			i ? "," : "", t->s[i].id, (unsigned long long)t->s[i].bytes,
+			t->seconds);
+	fputs("]}", f);
+	if (fclose(f)) {
+		free(buf);
+		return -ENOMEM;
+	}
 	nlen = htonl(len);
 	ret = send_all(t->ctl_fd, &nlen, sizeof(nlen));
 	if (!ret)
@@ -471,13 +491,13 @@ static void report(const struct test *t, const struct devmem_pp_binding *b)
 	if (t->o->json) {
 		printf("{\"mode\": \"iperf3\", \"streams\": %d, \"bytes\": %llu, "
 		       "\"dmabuf_bytes\": %llu, \"linear_bytes\": %llu, \"frags\": %llu, "
-		       "\"max_frag\": %u, \"tokens\": %llu, \"seconds\": %.6f, "
+		       "\"max_frag\": %u, \"seconds\": %.6f, "
 		       "\"gbit_per_s\": %.4f, \"cpu_seconds\": %.6f, \"sender_bytes\": %llu, "
 		       "\"binding_id\": %u",
 		       t->nstreams, (unsigned long long)c->total,
 		       (unsigned long long)c->dmabuf_bytes,
 		       (unsigned long long)c->linear_bytes, (unsigned long long)c->frags,
-		       c->max_frag, (unsigned long long)c->tokens, t->seconds, gbps,
+		       c->max_frag, t->seconds, gbps,
 		       t->cpu_user + t->cpu_system, (unsigned long long)t->sender_bytes,
 		       t->v ? t->v->binding_id : 0);
 		if (t->v)
@@ -487,12 +507,11 @@ static void report(const struct test *t, const struct devmem_pp_binding *b)
 	}
 	printf("devmem-rx: iperf3 test, %d stream%s: received %llu bytes in %.2f s "
 	       "(%.2f Gbit/s): %llu in the dma-buf in %llu frags (largest %u), "
-	       "%llu in host memory; %llu tokens returned; the client sent %llu\n",
+	       "%llu in host memory; the client sent %llu\n",
 	       t->nstreams, t->nstreams == 1 ? "" : "s", (unsigned long long)c->total,
 	       t->seconds, gbps, (unsigned long long)c->dmabuf_bytes,
 	       (unsigned long long)c->frags, c->max_frag,
-	       (unsigned long long)c->linear_bytes, (unsigned long long)c->tokens,
-	       (unsigned long long)t->sender_bytes);
+	       (unsigned long long)c->linear_bytes, (unsigned long long)t->sender_bytes);
 	print_binding(b, false);
 }
 
@@ -548,6 +567,13 @@ int iperf_serve(const struct opts *o, const struct dmabuf_view *v, int lfd)
 		ret = run_test(t);
 	if (!ret)
 		ret = exchange_results(t);
+	/*
+	 * The binding's statistics while the streams are still open: every
+	 * token must have come back through SO_DEVMEM_DONTNEED by now, not
+	 * through the close that follows.
+	 */
+	if (!ret && v)
+		have_b = binding_stats(v->binding_id, &b);
 
 	for (i = 0; i < IPERF_MAX_STREAMS; i++) {
 		devmem_rx_close(t->s[i].rx);
@@ -557,11 +583,8 @@ int iperf_serve(const struct opts *o, const struct dmabuf_view *v, int lfd)
 	conn_close(&t->ctl);
 	if (t->ctl_fd >= 0)
 		close(t->ctl_fd);
-	if (!ret) {
-		if (v)
-			have_b = binding_stats(v->binding_id, &b);
+	if (!ret)
 		report(t, have_b ? &b : NULL);
-	}
 	free(t);
 	return ret ? 1 : 0;
 }

@@ -56,6 +56,8 @@ struct rx {
 	struct devmem_token_batch batch;
 	struct progress progress;
 	struct stats st;
+	struct devmem_pp_binding binding;	/* its statistics, if have_binding */
+	bool have_binding;
 };
 
 static void note_bad(struct stats *st, uint64_t stream, bool linear,
@@ -314,25 +316,24 @@ static int serve_one(struct rx *rx, int lfd, bool *received)
 		return 1;
 	*received = true;
 	ret = receive(rx) ? 1 : 0;
+	/*
+	 * A single flow's report carries the binding's statistics, read
+	 * before the close, which would free any token we failed to return;
+	 * --flows children leave them out (a snapshot mid-way through the
+	 * others).
+	 */
+	if (rx->o->flows == 1)
+		rx->have_binding = binding_stats(rx->v->binding_id, &rx->binding);
 	close(rx->fd);	/* also frees the tokens an error (or --hold-tokens) left */
 	return ret;
 }
 
-/*
- * Report what one connection saw; the exit status it deserves. A single
- * flow's report carries the binding's statistics; --flows children leave
- * them out (they would be a snapshot mid-way through the others).
- */
+/* Report what one connection saw; the exit status it deserves. */
 static int finish(const struct rx *rx, bool received, int ret)
 {
-	struct devmem_pp_binding b;
-	bool have_b = false;
-
 	if (!received)
 		return ret;
-	if (rx->o->flows == 1)
-		have_b = binding_stats(rx->v->binding_id, &b);
-	report(rx->o, rx, have_b ? &b : NULL);
+	report(rx->o, rx, rx->have_binding ? &rx->binding : NULL);
 	return rx->st.bad || rx->st.c.total != rx->o->bytes ? 1 : ret;
 }
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The binding's own account of the receive, from the dmabuf-pp family:
- * read while the binding still exists, after every token went back, so
- * "held by user space" must read 0. Stock kernels lack the family: say so
- * and go on.
+ * read while the binding and the sockets still exist, after every token
+ * should have gone back through SO_DEVMEM_DONTNEED, so "held by user
+ * space" reads 0 unless we kept some. Stock kernels lack the family: say
+ * so and go on.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 enum json_kind {
+	JSON_INVALID,		/* a span never filled in (zeroed) */
 	JSON_OBJECT,
 	JSON_ARRAY,
 	JSON_STRING,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -51,7 +52,8 @@ int tcp_listen(const char *prog, const char *addr, const char *port)
 	if (fd < 0 ||
 	    (!addr && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero))) ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 1)) {
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, SOMAXCONN) ||
+	    fcntl(fd, F_SETFL, O_NONBLOCK)) {
 		fprintf(stderr, "%s: listen on port %s: %s\n", prog, port,
 			strerror(errno));
 		if (fd >= 0)
@@ -70,16 +72,27 @@ int tcp_idle_timeout(int fd, int secs)
 	       setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ? -1 : 0;
 }
 
+/*
+ * The listening socket is non-blocking: processes sharing it (--flows) all
+ * wake for one connection, and those that lose the race poll again instead
+ * of blocking in accept() past their deadline.
+ */
 int tcp_accept_one(const char *prog, int lfd, int timeout_s)
 {
 	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
-	int fd;
+	double deadline = wall_seconds() + timeout_s;
+	int fd, left_ms;
 
-	if (poll(&pfd, 1, timeout_s * 1000) != 1) {
-		fprintf(stderr, "%s: no connection within %d s\n", prog, timeout_s);
-		return -1;
+	for (;;) {
+		left_ms = (deadline - wall_seconds()) * 1000;
+		if (left_ms <= 0 || poll(&pfd, 1, left_ms) == 0) {
+			fprintf(stderr, "%s: no connection within %d s\n", prog, timeout_s);
+			return -1;
+		}
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);	/* blocking, as before */
+		if (fd >= 0 || (errno != EAGAIN && errno != EINTR))
+			break;
 	}
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0 || tcp_idle_timeout(fd, timeout_s)) {
 		fprintf(stderr, "%s: accept: %s\n", prog, strerror(errno));
 		if (fd >= 0)

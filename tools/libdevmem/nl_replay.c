@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <netlink/errno.h>
 #include <netlink/handlers.h>
 #include <netlink/msg.h>
 #include <netlink/socket.h>
@@ -36,6 +37,8 @@ bool devmem_nl_replaying(void)
 static int replay_send(struct nl_sock *sk, struct nl_msg *msg)
 {
 	(void)sk;
+	if (!replay)	/* a socket outliving its replay */
+		return -NLE_BAD_SOCK;
 	replay->seq = nlmsg_hdr(msg)->nlmsg_seq;
 	return nlmsg_hdr(msg)->nlmsg_len;
 }
@@ -52,6 +55,8 @@ static int replay_recv(struct nl_sock *sk, struct sockaddr_nl *nla,
 	struct nlmsghdr *nlh;
 	int left;
 
+	if (!replay)
+		return -NLE_BAD_SOCK;
 	if (replay->next == replay->nbufs)
 		return 0;
 	r = &replay->bufs[replay->next++];
