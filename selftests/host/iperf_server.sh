@@ -8,6 +8,7 @@
 # parameters that are not JSON each end the right way.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/ktap.sh"
+. "$top/selftests/lib/json.sh"
 BIN=${BIN:-$top/.cache/bin}
 mkdir -p "$top/.cache/check"
 dir=$(mktemp -d "$top/.cache/check/iperf.XXXXXX")
@@ -32,11 +33,6 @@ server_rc() {
 	wait $srv
 }
 
-# jget FILE EXPR: EXPR, a Python expression on J, the JSON object in FILE.
-jget() {
-	python3 -c 'import json,sys; J = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
-}
-
 # Client and server agree: what the server says it received is what the
 # client's receiver line says (the client parsed our results), what the
 # client says it sent is what the server was told, the server got no more
@@ -44,16 +40,16 @@ jget() {
 # TEST_END arrives), and with no dma-buf every byte is linear.
 agree() {
 	local streams=$1 rx sent
-	rx=$(jget "$dir/srv.out" 'J["bytes"]') &&
-	sent=$(jget "$dir/srv.out" 'J["sender_bytes"]') &&
+	rx=$(json_eval "$dir/srv.out" 'J["bytes"]') &&
+	sent=$(json_eval "$dir/srv.out" 'J["sender_bytes"]') &&
 	[ "$rx" -le "$sent" ] && [ $((rx * 2)) -ge "$sent" ] &&
-	[ "$(jget "$dir/srv.out" 'J["streams"]')" = "$streams" ] &&
-	[ "$(jget "$dir/srv.out" 'J["linear_bytes"]')" = "$rx" ] &&
-	[ "$(jget "$dir/srv.out" 'J["dmabuf_bytes"]')" = 0 ] &&
-	[ "$(jget "$dir/cli.json" 'J["end"]["sum_received"]["bytes"]')" = "$rx" ] &&
-	[ "$(jget "$dir/cli.json" 'J["end"]["sum_sent"]["bytes"]')" = \
-	  "$(jget "$dir/srv.out" 'J["sender_bytes"]')" ] &&
-	[ "$(jget "$dir/cli.json" 'len(J["end"]["streams"])')" = "$streams" ]
+	[ "$(json_eval "$dir/srv.out" 'J["streams"]')" = "$streams" ] &&
+	[ "$(json_eval "$dir/srv.out" 'J["linear_bytes"]')" = "$rx" ] &&
+	[ "$(json_eval "$dir/srv.out" 'J["dmabuf_bytes"]')" = 0 ] &&
+	[ "$(json_eval "$dir/cli.json" 'J["end"]["sum_received"]["bytes"]')" = "$rx" ] &&
+	[ "$(json_eval "$dir/cli.json" 'J["end"]["sum_sent"]["bytes"]')" = \
+	  "$(json_eval "$dir/srv.out" 'J["sender_bytes"]')" ] &&
+	[ "$(json_eval "$dir/cli.json" 'len(J["end"]["streams"])')" = "$streams" ]
 }
 
 ktap_start 6
@@ -67,7 +63,7 @@ ktap_result $? one_stream_timed_test_counts_agree \
 server_start --json &&
 	iperf3 -c 127.0.0.1 -p $port -P 4 -n 64M -J > "$dir/cli.json" 2> "$dir/cli.err" &&
 	server_rc && agree 4 &&
-	[ "$(jget "$dir/srv.out" 'J["sender_bytes"]')" = $((64 << 20)) ]
+	[ "$(json_eval "$dir/srv.out" 'J["sender_bytes"]')" = $((64 << 20)) ]
 ktap_result $? four_streams_64m_counts_agree \
 	"$(cat "$dir/srv.out" "$dir/srv.err" "$dir/cli.err" 2>/dev/null | tail -n 5)"
 

@@ -120,21 +120,23 @@ static void unload(struct recording *r)
 }
 
 /*
- * The first buffer of the command's own replies: past the generic netlink
- * controller's answer (its reply and ACK) to the family lookup.
+ * Load ours-NAME for damaging: the index of the first buffer of the
+ * command's own replies (past the generic netlink controller's answer to
+ * the family lookup, its reply and ACK), if it holds more than @min_len
+ * bytes; -1 otherwise.
  */
-static size_t first_reply(const struct recording *r)
+static int load_first_reply(struct recording *r, const char *name, size_t min_len)
 {
-	size_t i;
-
-	for (i = 0; i < r->replay.nbufs; i++) {
+	if (!load(r, "ours", name))
+		return -1;
+	for (size_t i = 0; i < r->replay.nbufs; i++) {
 		const struct nlmsghdr *nlh = (const void *)r->bufs[i].data;
 
 		if (r->bufs[i].len >= sizeof(*nlh) && nlh->nlmsg_type != GENL_ID_CTRL &&
 		    nlh->nlmsg_type != NLMSG_ERROR)
-			break;
+			return r->bufs[i].len > min_len ? (int)i : -1;
 	}
-	return i;
+	return -1;
 }
 
 /* Is @s somewhere in the recorded bytes? (extack text, found verbatim) */
@@ -320,18 +322,14 @@ static bool check_bindings_stock(void)
  */
 static bool check_damaged_attribute(void)
 {
-	struct pools_seen s;
 	struct recording r;
+	struct pools_seen s = { .r = &r };
 	struct devmem_err e = { 0 };
-	int ret = 0;
+	int i, ret = 0;
 	bool ok;
 
-	size_t i;
-
-	ok = load(&r, "ours", "pools");
-	i = first_reply(&r);
-	ok = ok && i < r.replay.nbufs && r.bufs[i].len > 24;
-	s = (struct pools_seen){ .r = &r };
+	i = load_first_reply(&r, "pools", 24);
+	ok = i >= 0;
 	if (ok) {
 		/* nlmsghdr (16), genlmsghdr (4), then the first attribute */
 		uint8_t *nla = r.data[i] + 20;
@@ -352,14 +350,11 @@ static bool check_cut_reply(void)
 	unsigned int seen[33] = { 0 };
 	struct recording r;
 	struct devmem_err e = { 0 };
-	int ret = 0;
+	int i, ret = 0;
 	bool ok;
 
-	size_t i;
-
-	ok = load(&r, "ours", "qstats");
-	i = first_reply(&r);
-	ok = ok && i < r.replay.nbufs && r.bufs[i].len > 40;
+	i = load_first_reply(&r, "qstats", 40);
+	ok = i >= 0;
 	if (ok) {
 		r.replay.nbufs = i + 1;		/* nothing after this buffer */
 		r.bufs[i].len -= 8;		/* whose last message is torn */

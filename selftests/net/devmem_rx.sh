@@ -13,6 +13,7 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/ktap.sh"
 . "$top/selftests/lib/volume.sh"
+. "$top/selftests/lib/json.sh"
 . "$top/tools/lib/nsim.sh"
 
 BIN=$top/.cache/bin
@@ -25,13 +26,6 @@ out=/tmp/devmem_rx
 
 rx() { ip netns exec "$NSIM_NS_RX" "$@"; }
 tx() { ip netns exec "$NSIM_NS_TX" "$@"; }
-
-# Every field of one JSON report as shell variables PREFIX_KEY=VALUE.
-json_vars() {
-	python3 -c 'import json, sys
-for k, v in json.load(open(sys.argv[1])).items():
-    print(f"{sys.argv[2]}_{k}={str(v).lower()}")' "$1" "$2"
-}
 
 ktap_start 9
 trap nsim_pair_destroy EXIT

@@ -11,6 +11,7 @@
 # and refusals: a queue that does not exist, one already bound.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/ktap.sh"
+. "$top/selftests/lib/json.sh"
 . "$top/tools/lib/nsim.sh"
 
 BIN=$top/.cache/bin
@@ -18,10 +19,6 @@ out=/tmp/devmemctl_verbs
 
 rx() { ip netns exec "$NSIM_NS_RX" "$@"; }
 ctl() { rx "$BIN/devmemctl" "$@"; }
-# Is FILE JSON, and does Python expression EXPR on it (J) hold?
-json_is() {
-	python3 -c 'import json,sys; J = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"
-}
 stock() { [[ $(uname -r) == *-stock ]]; }
 
 ktap_start 10
@@ -59,13 +56,13 @@ for mode in on off auto on; do
 		ctl hds "$dev" | grep -Eq "tcp-data-split $want\$" &&
 		ctl -j hds "$dev" > $out/hds.json &&
 		grep -Eq "\"tcp_data_split\": \"$want\"" $out/hds.json &&
-		json_is $out/hds.json "J['ifindex'] == $ifindex" || { ok=1; break; }
+		json_true $out/hds.json "J['ifindex'] == $ifindex" || { ok=1; break; }
 done
 ktap_result $ok hds_set_and_read_back "after '$mode': $(cat $out/hds.json)"
 
 # qstats: one entry per RX queue of the device.
 ctl -j qstats "$dev" > $out/qstats.json &&
-	json_is $out/qstats.json \
+	json_true $out/qstats.json \
 		"sorted(q['queue'] for q in J) == [0, 1] and all(q['ifindex'] == $ifindex for q in J)"
 ktap_result $? qstats_every_queue "$(cat $out/qstats.json)"
 
@@ -76,15 +73,15 @@ bind_pid=$!
 exec 7> $out/hold
 read -r -t 120 bind_json < $out/bound
 echo "$bind_json" > $out/bind.json
-binding=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' $out/bind.json)
+binding=$(json_eval $out/bind.json 'J["id"]')
 [[ $binding =~ ^[1-9][0-9]*$ ]]
 ktap_result $? bind_hold_prints_the_id "$bind_json $(cat $out/bind.err)"
 
 # While it holds: page pools name it on queue 1's pool, show lists it.
 ctl -j pools "$dev" > $out/pools.json &&
-	json_is $out/pools.json "sum(p['dmabuf'] == $binding for p in J) == 1" &&
+	json_true $out/pools.json "sum(p['dmabuf'] == $binding for p in J) == 1" &&
 	ctl -j show "$dev" > $out/show.json 2> $out/show.err &&
-	json_is $out/show.json "len(J) == 1 and J[0]['id'] == $binding and J[0]['ifindex'] == $ifindex"
+	json_true $out/show.json "len(J) == 1 and J[0]['id'] == $binding and J[0]['ifindex'] == $ifindex"
 ktap_result $? pools_and_show_name_the_binding "$(cat $out/pools.json $out/show.json)"
 
 # bindings: ours reports the binding's statistics; stock has no family to
@@ -94,7 +91,7 @@ bindings_rc=$?
 if stock; then
 	[ $bindings_rc = 1 ] && grep -q 'no "dmabuf-pp"' $out/bindings.err
 else
-	[ $bindings_rc = 0 ] && json_is $out/bindings.json \
+	[ $bindings_rc = 0 ] && json_true $out/bindings.json \
 		"len(J) == 1 and J[0]['id'] == $binding and J[0]['queues'] == [1] and J[0]['buffers'] == (16 << 20) // 4096 and J[0]['buffers_user'] == 0"
 fi
 ktap_result $? bindings_statistics_or_refusal \

@@ -1,0 +1,25 @@
+# shellcheck shell=bash
+# Reading the JSON reports of our tools in test scripts. Source it, then:
+#   json_eval FILE EXPR     print EXPR, a Python expression on J (FILE's JSON)
+#   json_true FILE EXPR     succeed when EXPR holds (and FILE is JSON)
+#   json_vars FILE PREFIX   "PREFIX_KEY=VALUE" lines of a flat object, to eval
+# Each is one python3 start, which is slow under TCG: where a test needs
+# many values of one file, json_vars reads them all at once.
+
+json_eval() {
+	python3 -c 'import json, sys
+J = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+json_true() {
+	python3 -c 'import json, sys
+J = json.load(open(sys.argv[1]))
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"
+}
+
+json_vars() {
+	python3 -c 'import json, sys
+for k, v in json.load(open(sys.argv[1])).items():
+    print(f"{sys.argv[2]}_{k}={str(v).lower()}")' "$1" "$2"
+}
