@@ -2,8 +2,8 @@
 # Self-tests of tools/vm/run, from the host: it passes the command's exit
 # status and output through, runs in the caller's directory with the
 # checkout writable and the root read-only, honours --mem/--append and
-# --timeout, and fails a run whose kernel splats even when the command
-# succeeded.
+# --timeout, gives the guest device memory with --devmem (and only then),
+# and fails a run whose kernel splats even when the command succeeded.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/ktap.sh"
 run=$top/tools/vm/run
@@ -23,7 +23,7 @@ rc() { cat "$out/$1.rc"; }
 forget() { rm -rf "$(sed -n 's|^vm/run: console log: \(.*\)/console.log$|\1|p' "$out/$1.err")"; }
 show() { ktap_diag "rc $(rc "$1"): $(tr '\n' ' ' < "$out/$1.err" | cut -c1-300)"; }
 
-ktap_start 9
+ktap_start 11
 
 vm exit3 -- sh -c 'exit 3'
 [ "$(rc exit3)" -eq 3 ]
@@ -64,6 +64,20 @@ ktap_result $? kmemleak_report_fails_run && forget leak || show leak
 vm spin --timeout 5 -- sh -c 'while :; do :; done'
 [ "$(rc spin)" -eq 124 ] && grep -q 'timed out' "$out/spin.err"
 ktap_result $? timeout_kills_vm && forget spin || show spin
+
+# --devmem: an ivshmem device whose BAR 2 is the file, named to the command.
+vm devmem --devmem 1M --devmem-file "$out/devmem.img" -- sh -c \
+	'd=/sys/bus/pci/devices/$DEVMEM_PCI; cat $d/vendor $d/device; stat -c %s $d/resource2'
+[ "$(tr '\n' ' ' < "$out/devmem.out")" = "0x1af4 0x1110 1048576 " ] &&
+	[ "$(stat -c %s "$out/devmem.img")" = 1048576 ]
+ktap_result $? devmem_device_backed_by_file "got '$(tr '\n' ' ' < "$out/devmem.out")'" ||
+	show devmem
+
+vm nodevmem -- sh -c 'echo "${DEVMEM_PCI:-none}"; cat /sys/bus/pci/devices/*/device | grep -c 0x1110'
+vm badsize --devmem 3M -- true
+[ "$(tr '\n' ' ' < "$out/nodevmem.out")" = "none 0 " ] && [ "$(rc badsize)" -eq 126 ]
+ktap_result $? devmem_only_on_request "got '$(tr '\n' ' ' < "$out/nodevmem.out")', --devmem 3M: $(rc badsize)" ||
+	show badsize
 
 vm badflavor --flavor nope -- true
 [ "$(rc badflavor)" -eq 126 ]

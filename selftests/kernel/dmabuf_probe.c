@@ -4,9 +4,10 @@
  * /sys/kernel/debug/dmabuf_pp_importer/probe (dmabuf_probe.h says what it
  * does). It behaves like a device driver would: it sees the mapped table's
  * DMA addresses and lengths only, and "DMAs" by turning a DMA address
- * back into memory it can reach (dma_to_phys(), kmap_local_pfn()), as
- * netdevsim's header split does. Built into every flavor, so one probe
- * measures stock's exporter and ours alike.
+ * back into memory it can reach (dma_to_phys(), then kmap_local_pfn() for
+ * RAM or a write-combined mapping for I/O memory), as netdevsim's header
+ * split does. Built into every flavor, so one probe measures stock's
+ * exporter and ours alike.
  */
 #include <linux/debugfs.h>
 #include <linux/device.h>
@@ -16,6 +17,7 @@
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/init.h>
+#include <linux/io.h>
 #include <linux/iosys-map.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -30,10 +32,43 @@ static DEFINE_MUTEX(probe_lock);
 static struct device *probe_dev;
 static struct device_dma_parameters probe_dma_parms;
 
+/* Is the memory behind DMA address @addr without struct pages (a BAR)? */
+static bool dma_is_io(dma_addr_t addr)
+{
+	return !pfn_valid(PHYS_PFN(dma_to_phys(probe_dev, addr)));
+}
+
+/*
+ * Bytes [@skip, @len) of I/O memory at @phys, which is dma-buf offset @pos,
+ * through one write-combined mapping: written with the pattern first when
+ * @write, then hashed into @hash.
+ */
+static u64 io_window(phys_addr_t phys, u64 pos, u64 skip, u64 len, bool write,
+		     u32 seed, u64 hash)
+{
+	void __iomem *va = ioremap_wc(phys, len);
+	u64 k;
+
+	if (!va)
+		return ~hash;	/* cannot match what user space computes */
+	if (write) {
+		for (k = skip; k < len; k++)
+			writeb(dmabuf_probe_byte(pos + k, seed), va + k);
+		wmb();
+	}
+	for (k = skip; k < len; k++) {
+		u8 b = readb(va + k);
+
+		hash = dmabuf_probe_hash(hash, &b, 1);
+	}
+	iounmap(va);
+	return hash;
+}
+
 /*
  * Hash bytes [@offset, @offset + @len) of what @sgt maps, first writing
- * the pattern there when @write. Walks entries by DMA address, a page at
- * a time.
+ * the pattern there when @write. Walks entries by DMA address: RAM a page
+ * at a time, I/O memory an entry at a time.
  */
 static u64 dma_window(struct sg_table *sgt, u64 offset, u64 len, bool write,
 		      u32 seed)
@@ -46,6 +81,17 @@ static u64 dma_window(struct sg_table *sgt, u64 offset, u64 len, bool write,
 		dma_addr_t addr = sg_dma_address(sg);
 		u64 ent_end = pos + sg_dma_len(sg);
 
+		if (dma_is_io(addr) && pos < end) {
+			u64 chunk = min(ent_end, end) - pos;
+
+			if (pos + chunk > offset)
+				hash = io_window(dma_to_phys(probe_dev, addr),
+						 pos, pos < offset ? offset - pos : 0,
+						 chunk, write, seed, hash);
+			pos = ent_end;
+			cond_resched();
+			continue;
+		}
 		while (pos < ent_end && pos < end) {
 			phys_addr_t phys = dma_to_phys(probe_dev, addr);
 			u64 chunk = min3(ent_end - pos,
@@ -87,6 +133,8 @@ static void describe_table(struct sg_table *sgt, u32 max_seg,
 		req->nents++;
 		req->mapped += len;
 		req->max_len = max(req->max_len, len);
+		if (dma_is_io(sg_dma_address(sg)))
+			req->io_ents++;
 		if (!PAGE_ALIGNED(sg_dma_address(sg)) || !PAGE_ALIGNED(len) ||
 		    len > max_seg)
 			req->bad_ents++;
@@ -102,7 +150,14 @@ static int probe_vmap(struct dma_buf *dmabuf, struct dmabuf_probe *req)
 	if (ret)
 		return ret;
 	if (map.is_iomem) {
-		ret = -EOPNOTSUPP;
+		u64 hash = DMABUF_PROBE_HASH_INIT, k;
+
+		for (k = 0; k < req->length; k++) {
+			u8 b = readb(map.vaddr_iomem + req->offset + k);
+
+			hash = dmabuf_probe_hash(hash, &b, 1);
+		}
+		req->vmap_hash = hash;
 	} else {
 		req->vmap_hash = dmabuf_probe_hash(DMABUF_PROBE_HASH_INIT,
 						   map.vaddr + req->offset,

@@ -9,7 +9,8 @@
  * maps it, reports the mapped table, optionally writes and reads bytes
  * through the DMA addresses the way a device would, and optionally reads
  * through dma_buf_vmap(); then unmaps and detaches. It never looks at the
- * table's pages: only sg_dma_address() and sg_dma_len().
+ * table's pages: only sg_dma_address() and sg_dma_len(). Device memory (a
+ * dma-buf of a PCI BAR, which has no pages) is read and written too.
  */
 #ifndef DMABUF_PP_DMABUF_PROBE_H
 #define DMABUF_PP_DMABUF_PROBE_H
@@ -36,6 +37,10 @@ struct dmabuf_probe {
 	__u32 bad_ents;		/* entries not page-aligned or > max_seg */
 	__u64 dma_hash;		/* hash of the window read via DMA addresses */
 	__u64 vmap_hash;	/* the same via vmap (DMABUF_PROBE_VMAP) */
+	__u32 io_ents;		/* entries whose DMA address is I/O memory:
+				 * no struct page behind it (a PCI BAR)
+				 */
+	__u32 reserved;
 };
 
 #define DMABUF_PROBE	_IOWR('P', 0x01, struct dmabuf_probe)

@@ -2,7 +2,8 @@
 # Reading the JSON reports of our tools in test scripts. Source it, then:
 #   json_eval FILE EXPR     print EXPR, a Python expression on J (FILE's JSON)
 #   json_true FILE EXPR     succeed when EXPR holds (and FILE is JSON)
-#   json_vars FILE PREFIX   "PREFIX_KEY=VALUE" lines of a flat object, to eval
+#   json_vars FILE PREFIX   "PREFIX_KEY=VALUE" lines of an object's scalar
+#                           members (nested ones are left out), to eval
 # Each is one python3 start, which is slow under TCG: where a test needs
 # many values of one file, json_vars reads them all at once.
 
@@ -21,5 +22,6 @@ sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"
 json_vars() {
 	python3 -c 'import json, sys
 for k, v in json.load(open(sys.argv[1])).items():
-    print(f"{sys.argv[2]}_{k}={str(v).lower()}")' "$1" "$2"
+    if not isinstance(v, (dict, list)):
+        print(f"{sys.argv[2]}_{k}={str(v).lower()}")' "$1" "$2"
 }

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Reading selftests/TESTS (see its header for the format). Source it, then:
 #   manifest_tests WHERE   one "NAME COMMAND" line per test that runs WHERE
-#                          ("host", or a flavor name)
+#                          ("host", a flavor name, or "after:FLAVOR")
 #   manifest_flavors       the flavors that have VM tests, one a line
 # COMMAND is left unexpanded: callers run it with eval "set -- $cmd" once
 # BIN is set.
@@ -21,5 +21,5 @@ manifest_flavors() {
 	while read -r name where cmd; do
 		case $name in '' | '#'*) continue ;; esac
 		[ "$where" = host ] || tr , '\n' <<< "$where"
-	done < "$MANIFEST" | awk '!seen[$0]++'
+	done < "$MANIFEST" | awk '!/^after:/ && !seen[$0]++'
 }

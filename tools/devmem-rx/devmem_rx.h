@@ -28,7 +28,8 @@ struct opts {
 	bool verify;
 	bool json;
 	bool hds;
-	bool heap;
+	const char *heap;	/* dma-heap name; NULL: udmabuf */
+	const char *frag_log;	/* --frag-log FILE */
 	bool hugetlb;
 	bool hold_tokens;
 	bool progress;
@@ -46,6 +47,7 @@ struct dmabuf_view {
 	const uint8_t *map;	/* read-only mapping, NULL when not needed */
 	uint64_t size;
 	uint32_t binding_id;
+	uint64_t inode;		/* the dma-buf's, as exporters' debugfs name it */
 };
 
 /*

@@ -2,8 +2,8 @@
 /*
  * devmem-rx: receive TCP with device-memory TCP.
  *
- * A sealed memfd becomes a dma-buf through /dev/udmabuf (or the system
- * dma-heap gives one), the dma-buf is bound to RX queues of a device, and
+ * A sealed memfd becomes a dma-buf through /dev/udmabuf (or a dma-heap
+ * gives one: the system heap, or device memory from the BAR heap), the dma-buf is bound to RX queues of a device, and
  * connections are read with recvmsg(MSG_SOCK_DEVMEM). Two modes: connections
  * of the shared pattern, each byte checkable (pattern_rx.c; the sender is
  * devmem-tx), or one test of a stock iperf3 client (iperf.c). This file
@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/udmabuf.h>
@@ -33,9 +34,9 @@
 static void usage(FILE *f)
 {
 	fputs("usage: devmem-rx -i DEV -q QUEUES -p PORT -n BYTES [-s SIZE] [--verify]\n"
-	      "                 [--flows N] [--hold-tokens] [COMMON]\n"
+	      "                 [--flows N] [--hold-tokens] [--frag-log FILE] [COMMON]\n"
 	      "       devmem-rx --iperf -i DEV -q QUEUES [-p PORT] [-s SIZE] [COMMON]\n"
-	      "COMMON: [--hds] [--heap | --hugetlb] [--json] [--progress]\n"
+	      "COMMON: [--hds] [--heap[=NAME] | --hugetlb] [--json] [--progress]\n"
 	      "        [--ready-fd FD] [--timeout SEC]\n"
 	      "\n"
 	      "Bind a SIZE-byte udmabuf (default 64M) to RX queues QUEUES of DEV\n"
@@ -49,12 +50,15 @@ static void usage(FILE *f)
 	      "  --flows N     accept N connections, each read in its own process\n"
 	      "                (BYTES each, one report line each; 1..64, default 1)\n"
 	      "  --hold-tokens never return tokens: the socket's close frees them\n"
+	      "  --frag-log FILE  one line per dma-buf fragment, in arrival order:\n"
+	      "                \"DMABUF_OFFSET STREAM_OFFSET SIZE\" (one flow only)\n"
 	      "  --iperf       serve one test of an iperf3 client (iperf3 -c HOST\n"
 	      "                [-p PORT] [-P N] [-t SEC | -n BYTES]): TCP, client to\n"
 	      "                server; PORT defaults to 5201\n"
 	      "Common options:\n"
 	      "  --hds         turn tcp-data-split on first, restore it at exit\n"
-	      "  --heap        take the dma-buf from /dev/dma_heap/system, not udmabuf\n"
+	      "  --heap[=NAME] take the dma-buf from /dev/dma_heap/NAME (default\n"
+	      "                system), not udmabuf; bar-PCI_NAME is device memory\n"
 	      "  --hugetlb     back the udmabuf with 2 MiB huge pages (needed for\n"
 	      "                RX buffers above 4 KiB: ethtool -G DEV rx-buf-len N)\n"
 	      "  --json        print the report as one JSON object\n"
@@ -119,16 +123,17 @@ static int bind_queues(const struct opts *o, int ifindex, int dmabuf_fd,
 	return ret;
 }
 
-/* The dma-buf, from udmabuf over @memfd or from the system heap. */
+/* The dma-buf, from udmabuf over @memfd or from a dma-heap. */
 static int make_dmabuf(const struct opts *o, int *memfd)
 {
 	int fd;
 
 	*memfd = -1;
 	if (o->heap) {
-		fd = dma_heap_alloc("system", o->size);
+		fd = dma_heap_alloc(o->heap, o->size);
 		if (fd < 0)
-			fprintf(stderr, "devmem-rx: system dma-heap: %s\n", strerror(-fd));
+			fprintf(stderr, "devmem-rx: dma-heap %s: %s\n", o->heap,
+				strerror(-fd));
 		return fd;
 	}
 	*memfd = devmem_memfd_create("devmem-rx", o->size, o->hugetlb, F_SEAL_SHRINK);
@@ -157,6 +162,7 @@ static int run(const struct opts *o)
 	struct devmem_binding *binding;
 	int ifindex, memfd, lfd, ret = 1;
 	void *map = NULL;
+	struct stat st;
 
 	ifindex = devmem_ifindex(o->dev);
 	if (ifindex < 0) {
@@ -169,6 +175,11 @@ static int run(const struct opts *o)
 	v.fd = make_dmabuf(o, &memfd);
 	if (v.fd < 0)
 		goto restore_hds;
+	if (fstat(v.fd, &st)) {
+		perror("devmem-rx: fstat of the dma-buf");
+		goto close_dmabuf;
+	}
+	v.inode = st.st_ino;
 	if (o->verify || o->iperf) {
 		/* udmabuf: the memfd itself; a heap buffer: its own mapping */
 		map = mmap(NULL, o->size, PROT_READ, MAP_SHARED,
@@ -212,7 +223,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "verify", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "hds", no_argument, NULL, 'H' },
-		{ "heap", no_argument, NULL, 'E' },
+		{ "heap", optional_argument, NULL, 'E' },
+		{ "frag-log", required_argument, NULL, 'F' },
 		{ "hugetlb", no_argument, NULL, 'u' },
 		{ "flows", required_argument, NULL, 'f' },
 		{ "hold-tokens", no_argument, NULL, 'k' },
@@ -262,7 +274,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'v': o->verify = true; break;
 		case 'j': o->json = true; break;
 		case 'H': o->hds = true; break;
-		case 'E': o->heap = true; break;
+		case 'E': o->heap = optarg ? optarg : "system"; break;
+		case 'F': o->frag_log = optarg; break;
 		case 'u': o->hugetlb = true; break;
 		case 'k': o->hold_tokens = true; break;
 		case 'I': o->iperf = true; break;
@@ -308,6 +321,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (o->iperf && (o->verify || o->hold_tokens || o->flows != 1)) {
 		fprintf(stderr, "devmem-rx: --verify, --hold-tokens and --flows are pattern-mode options (iperf3's payload is not checkable)\n");
+		return 2;
+	}
+	if (o->frag_log && (o->iperf || o->flows != 1)) {
+		fprintf(stderr, "devmem-rx: --frag-log is for one flow in pattern mode\n");
+		return 2;
+	}
+	if (o->heap && (!*o->heap || strchr(o->heap, '/'))) {
+		fprintf(stderr, "devmem-rx: bad dma-heap name '%s'\n", o->heap);
 		return 2;
 	}
 	if (o->heap && o->hugetlb) {

@@ -58,6 +58,7 @@ struct rx {
 	struct stats st;
 	struct devmem_pp_binding binding;	/* its statistics, if have_binding */
 	bool have_binding;
+	FILE *frag_log;		/* --frag-log, or NULL */
 };
 
 static void note_bad(struct stats *st, uint64_t stream, bool linear,
@@ -131,6 +132,10 @@ static int on_dmabuf(struct rx *rx, const struct devmem_frag *f)
 			return ret;
 		devmem_token_batch_add(&rx->batch, f->token);	/* empty now */
 	}
+	if (rx->frag_log)
+		fprintf(rx->frag_log, "%llu %llu %u\n",
+			(unsigned long long)f->offset,
+			(unsigned long long)rx->st.c.total, f->size);
 	rx->st.c.frags++;
 	if (f->size > rx->st.c.max_frag)
 		rx->st.c.max_frag = f->size;
@@ -273,14 +278,15 @@ static void report(const struct opts *o, const struct rx *rx,
 		       "\"plain_bytes\": %llu, \"frags\": %llu, \"max_frag\": %u, "
 		       "\"tokens\": %llu, "
 		       "\"seconds\": %.6f, \"gbit_per_s\": %.4f, \"cpu_seconds\": %.6f, "
-		       "\"binding_id\": %u, \"verified\": %s",
+		       "\"binding_id\": %u, \"dmabuf_inode\": %llu, \"verified\": %s",
 		       (unsigned long long)st->c.total,
 		       (unsigned long long)st->c.dmabuf_bytes,
 		       (unsigned long long)st->c.linear_bytes,
 		       (unsigned long long)st->c.plain_bytes,
 		       (unsigned long long)st->c.frags, st->c.max_frag,
 		       (unsigned long long)st->c.tokens, st->seconds, gbps,
-		       st->cpu_seconds, rx->v->binding_id, verified ? "true" : "false");
+		       st->cpu_seconds, rx->v->binding_id,
+		       (unsigned long long)rx->v->inode, verified ? "true" : "false");
 		if (o->flows == 1)
 			print_binding(b, true);
 		printf("}\n");
@@ -379,6 +385,18 @@ int pattern_serve(const struct opts *o, const struct dmabuf_view *v, int lfd)
 
 	if (o->flows > 1)
 		return serve_flows(&rx, lfd);
+	if (o->frag_log) {
+		rx.frag_log = fopen(o->frag_log, "w");
+		if (!rx.frag_log) {
+			fprintf(stderr, "devmem-rx: %s: %s\n", o->frag_log, strerror(errno));
+			return 1;
+		}
+	}
 	ret = serve_one(&rx, lfd, &received);
-	return finish(&rx, received, ret);
+	ret = finish(&rx, received, ret);
+	if (rx.frag_log && fclose(rx.frag_log)) {
+		fprintf(stderr, "devmem-rx: %s: %s\n", o->frag_log, strerror(errno));
+		ret = 1;
+	}
+	return ret;
 }

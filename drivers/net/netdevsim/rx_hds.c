@@ -127,21 +127,28 @@ static bool nsim_hds_csum_ok(struct sk_buff *skb,
  * The device writes @len bytes of @skb, from @off, to bus address @addr.
  * The netdevsim bus has no IOMMU, so its DMA is dma-direct and a bus address
  * translates to a physical one (a swiotlb slot when bouncing, which is where
- * a real device would write too); the write goes through a temporary kernel
- * mapping of each page frame, which is how we emulate the memory write a
+ * a real device would write too). Device memory (a BAR) is written through
+ * the queue's I/O window (rx_io.c); host RAM through a temporary kernel
+ * mapping of each page frame. Either way this emulates the memory write a
  * real NIC would do.
  */
-static int nsim_dma_write(struct device *dma_dev, dma_addr_t addr,
-			  const struct sk_buff *skb, unsigned int off,
-			  unsigned int len)
+static int nsim_dma_write(struct nsim_rq *rq, struct device *dma_dev,
+			  dma_addr_t addr, struct sk_buff *skb,
+			  unsigned int off, unsigned int len)
 {
+	int err;
+
+	err = nsim_io_window_write(rq->io_window, dma_to_phys(dma_dev, addr),
+				   skb, off, len);
+	if (err != -ERANGE)
+		return err;
+
 	while (len) {
 		phys_addr_t phys = dma_to_phys(dma_dev, addr);
 		unsigned int in_page = offset_in_page(phys);
 		unsigned int chunk = min_t(unsigned int, len,
 					   PAGE_SIZE - in_page);
 		void *va;
-		int err;
 
 		if (!pfn_valid(PHYS_PFN(phys)))
 			return -EFAULT;
@@ -231,7 +238,7 @@ struct sk_buff *nsim_hds_rx(struct nsim_rq *rq, struct sk_buff *skb)
 		}
 
 		len = min_t(unsigned int, skb->len - off, buf_size);
-		if (nsim_dma_write(dma_dev,
+		if (nsim_dma_write(rq, dma_dev,
 				   page_pool_get_dma_addr_netmem(netmem),
 				   skb, off, len)) {
 			page_pool_put_full_netmem(rq->page_pool, netmem, true);
@@ -258,6 +265,12 @@ struct sk_buff *nsim_hds_rx(struct nsim_rq *rq, struct sk_buff *skb)
 		sh->gso_segs = DIV_ROUND_UP(skb->len - hdr_len, mss);
 	}
 
+	/* Payload written to device memory may still sit in this CPU's
+	 * write-combining buffers: a device completes its writes before it
+	 * signals the packet, and so must we.
+	 */
+	if (rq->io_window)
+		wmb();
 	nsim_hds_count(rq, skb->len - hdr_len);
 	consume_skb(skb);
 	return nskb;

@@ -48,6 +48,40 @@ static struct page_pool *nsim_rq_pool_new(struct netdevsim *ns,
 	return page_pool_create(&pp);
 }
 
+/*
+ * A queue's memory: its page_pool and, when a provider's buffers are device
+ * memory, the window the "device" writes them through (rx_io.c). A queue
+ * whose buffers it cannot reach gets no memory: the bind fails.
+ */
+static int nsim_rq_mem_new(struct netdevsim *ns, unsigned int idx,
+			   struct page_pool **pool, struct nsim_io_window **io)
+{
+	struct page_pool *pp;
+
+	*pool = NULL;
+	*io = NULL;
+	pp = nsim_rq_pool_new(ns, idx);
+	if (IS_ERR(pp))
+		return PTR_ERR(pp);
+	if (!pp->mp_ops) {
+		*pool = pp;
+		return 0;
+	}
+
+	*io = nsim_io_window_create(pp, ns->netdev->dev.parent);
+	if (IS_ERR(*io)) {
+		int err = PTR_ERR(*io);
+
+		netdev_err(ns->netdev, "RX queue %u cannot reach its buffers (%d)\n",
+			   idx, err);
+		*io = NULL;
+		page_pool_destroy(pp);
+		return err;
+	}
+	*pool = pp;
+	return 0;
+}
+
 /**
  * nsim_rq_pool_create() - give RX queue @idx its page_pool
  * @ns: the device, up or coming up, RTNL held
@@ -59,14 +93,21 @@ static struct page_pool *nsim_rq_pool_new(struct netdevsim *ns,
  */
 int nsim_rq_pool_create(struct netdevsim *ns, unsigned int idx)
 {
-	struct page_pool *pool;
+	struct nsim_rq *rq = &ns->rq[idx];
 
-	pool = nsim_rq_pool_new(ns, idx);
-	if (IS_ERR(pool))
-		return PTR_ERR(pool);
+	return nsim_rq_mem_new(ns, idx, &rq->page_pool, &rq->io_window);
+}
 
-	ns->rq[idx].page_pool = pool;
-	return 0;
+/**
+ * nsim_rq_pool_destroy() - free what nsim_rq_pool_create() made
+ * @rq: the queue, its NAPI disabled
+ */
+void nsim_rq_pool_destroy(struct nsim_rq *rq)
+{
+	page_pool_destroy(rq->page_pool);
+	rq->page_pool = NULL;
+	nsim_io_window_destroy(rq->io_window);
+	rq->io_window = NULL;
 }
 
 /* True when the queue's buffers come from a memory provider (a dma-buf):
@@ -155,6 +196,7 @@ err_restore:
  */
 struct nsim_queue_mem {
 	struct page_pool *pool;
+	struct nsim_io_window *io_window;
 };
 
 static int nsim_queue_mem_alloc(struct net_device *dev, void *per_queue_mem,
@@ -162,7 +204,6 @@ static int nsim_queue_mem_alloc(struct net_device *dev, void *per_queue_mem,
 {
 	struct nsim_queue_mem *qmem = per_queue_mem;
 	struct netdevsim *ns = netdev_priv(dev);
-	struct page_pool *pool;
 
 	/* A failure the test asked for (debugfs rxq_restart_fail), once. */
 	if (READ_ONCE(ns->rxq_restart_fail) == idx) {
@@ -174,19 +215,16 @@ static int nsim_queue_mem_alloc(struct net_device *dev, void *per_queue_mem,
 		return __netif_get_rx_queue(dev, idx)->mp_params.mp_ops ?
 			-ENETDOWN : 0;
 
-	pool = nsim_rq_pool_new(ns, idx);
-	if (IS_ERR(pool))
-		return PTR_ERR(pool);
-
-	qmem->pool = pool;
-	return 0;
+	return nsim_rq_mem_new(ns, idx, &qmem->pool, &qmem->io_window);
 }
 
 static void nsim_queue_mem_free(struct net_device *dev, void *per_queue_mem)
 {
 	struct nsim_queue_mem *qmem = per_queue_mem;
 
-	page_pool_destroy(qmem->pool);	/* NULL when the device was down */
+	/* Both NULL when the device was down */
+	page_pool_destroy(qmem->pool);
+	nsim_io_window_destroy(qmem->io_window);
 }
 
 static int nsim_queue_stop(struct net_device *dev, void *per_queue_mem,
@@ -206,6 +244,8 @@ static int nsim_queue_stop(struct net_device *dev, void *per_queue_mem,
 	page_pool_disable_direct_recycling(rq->page_pool);
 	qmem->pool = rq->page_pool;
 	rq->page_pool = NULL;
+	qmem->io_window = rq->io_window;
+	rq->io_window = NULL;
 	return 0;
 }
 
@@ -220,6 +260,7 @@ static int nsim_queue_start(struct net_device *dev, void *per_queue_mem,
 		return 0;
 
 	rq->page_pool = qmem->pool;
+	rq->io_window = qmem->io_window;
 	napi_enable(&rq->napi);
 	/* Frames the peer queued while we were stopped found NAPI disabled
 	 * and nobody will schedule it for them.
