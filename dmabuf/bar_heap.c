@@ -199,6 +199,7 @@ static void bar_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
 static int bar_begin_cpu_access(struct dma_buf *dmabuf,
 				enum dma_data_direction dir)
 {
+	/* The device's writes before the CPU's reads that follow. */
 	rmb();
 	return 0;
 }
@@ -206,6 +207,7 @@ static int bar_begin_cpu_access(struct dma_buf *dmabuf,
 static int bar_end_cpu_access(struct dma_buf *dmabuf,
 			      enum dma_data_direction dir)
 {
+	/* The CPU's combined writes out before a device reads. */
 	wmb();
 	return 0;
 }
@@ -291,7 +293,8 @@ static int bar_zero(phys_addr_t phys, size_t size)
 	if (!va)
 		return -ENOMEM;
 	memset_io(va, 0, size);
-	wmb();		/* out of the write-combining buffers */
+	/* Out of the write-combining buffers before anyone maps it. */
+	wmb();
 	iounmap(va);
 	return 0;
 }
@@ -552,6 +555,7 @@ static int __init bar_heap_init(void)
 	bar_debugfs_root = debugfs_create_dir("dmabuf_pp_bar", NULL);
 	return pci_register_driver(&bar_heap_driver);
 }
+
 /* After the dma-heap core (subsys_initcall) set up its class. */
 module_init(bar_heap_init);
 

@@ -54,6 +54,7 @@ static u64 io_window(phys_addr_t phys, u64 pos, u64 skip, u64 len, bool write,
 	if (write) {
 		for (k = skip; k < len; k++)
 			writeb(dmabuf_probe_byte(pos + k, seed), va + k);
+		/* Out of the write-combining buffers before reading back. */
 		wmb();
 	}
 	for (k = skip; k < len; k++) {

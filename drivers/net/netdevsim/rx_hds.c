@@ -270,7 +270,7 @@ struct sk_buff *nsim_hds_rx(struct nsim_rq *rq, struct sk_buff *skb)
 	 * signals the packet, and so must we.
 	 */
 	if (rq->io_window)
-		wmb();
+		wmb();	/* payload before the packet that points at it */
 	nsim_hds_count(rq, skb->len - hdr_len);
 	consume_skb(skb);
 	return nskb;
