@@ -726,6 +726,15 @@ static bool flow_rule_refusals(void)
 	       devmem_flow_rule(&bad, 0, -1, &nfc) == -EAFNOSUPPORT;
 }
 
+/* Heap names are file names under /dev/dma_heap, never paths. */
+static bool dma_heap_names_checked(void)
+{
+	return devmem_dma_heap_alloc(NULL, 4096) == -EINVAL &&
+	       devmem_dma_heap_alloc("", 4096) == -EINVAL &&
+	       devmem_dma_heap_alloc("../udmabuf", 4096) == -EINVAL &&
+	       devmem_dma_heap_alloc("no-such-heap-dmabuf-pp", 4096) == -ENOENT;
+}
+
 static bool version_macros_match_library(void)
 {
 	char want[32];
@@ -757,6 +766,7 @@ static const struct {
 	{ truncated_prefixes_rejected, "nl_truncated_prefixes_rejected" },
 	{ malformed_tlvs_keep_errno, "nl_malformed_tlvs_keep_errno" },
 	{ unterminated_and_long_text, "nl_unterminated_and_long_text" },
+	{ dma_heap_names_checked, "dma_heap_names_checked" },
 	{ list_parses, "list_parses" },
 	{ list_rejects, "list_rejects" },
 	{ size_parses, "size_parses" },

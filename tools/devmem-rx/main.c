@@ -25,7 +25,6 @@
 #include <linux/udmabuf.h>
 
 #include "../lib/cli_parse.h"
-#include "../lib/dma_heap.h"
 #include "../lib/tcp_server.h"
 #include "devmem_rx.h"
 
@@ -130,7 +129,7 @@ static int make_dmabuf(const struct opts *o, int *memfd)
 
 	*memfd = -1;
 	if (o->heap) {
-		fd = dma_heap_alloc(o->heap, o->size);
+		fd = devmem_dma_heap_alloc(o->heap, o->size);
 		if (fd < 0)
 			fprintf(stderr, "devmem-rx: dma-heap %s: %s\n", o->heap,
 				strerror(-fd));
@@ -325,10 +324,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (o->frag_log && (o->iperf || o->flows != 1)) {
 		fprintf(stderr, "devmem-rx: --frag-log is for one flow in pattern mode\n");
-		return 2;
-	}
-	if (o->heap && (!*o->heap || strchr(o->heap, '/'))) {
-		fprintf(stderr, "devmem-rx: bad dma-heap name '%s'\n", o->heap);
 		return 2;
 	}
 	if (o->heap && o->hugetlb) {

@@ -9,7 +9,8 @@
  *    statistics; absent from stock kernels: those calls fail with
  *    EOPNOTSUPP and say so), and the page pools and queue counters;
  *  - buffers: sealed memfds (shmem or hugetlb) turned into dma-bufs by
- *    /dev/udmabuf, and CPU access to them;
+ *    /dev/udmabuf, dma-bufs from dma-heaps (device memory among them), and
+ *    CPU access to them;
  *  - receive: recvmsg(MSG_SOCK_DEVMEM) control messages as fragments, and
  *    their tokens given back in batches.
  *
@@ -59,9 +60,9 @@ extern "C" {
  * devmem_version(); the soname changes with DEVMEM_VERSION_MAJOR.
  */
 #define DEVMEM_VERSION_MAJOR 0
-#define DEVMEM_VERSION_MINOR 1
+#define DEVMEM_VERSION_MINOR 2
 #define DEVMEM_VERSION_PATCH 0
-#define DEVMEM_VERSION_STRING "0.1.0"
+#define DEVMEM_VERSION_STRING "0.2.0"
 /* For comparisons: DEVMEM_VERSION >= DEVMEM_VERSION_CODE(0, 1, 0). */
 #define DEVMEM_VERSION_CODE(major, minor, patch) \
 	(((major) << 16) | ((minor) << 8) | (patch))
@@ -352,6 +353,20 @@ struct udmabuf_create_item;
 DEVMEM_API int devmem_udmabuf_create_list(const struct udmabuf_create_item *items,
 					  unsigned int count,
 					  unsigned int flags);
+
+/**
+ * devmem_dma_heap_alloc() - a dma-buf from a dma-heap
+ * @heap: the heap's name under /dev/dma_heap: "system" (host RAM the
+ *	importer never sees pages of) or "bar-PCI_NAME" (device memory, no
+ *	struct pages; dmabuf-pp's BAR heap)
+ * @size: bytes; the heap may round it up (the BAR heap to 64 KiB)
+ *
+ * Return: the dma-buf fd (read-write, close-on-exec), or -errno: -EINVAL
+ * for an empty name or one with a '/', -ENOENT for no such heap, and what
+ * DMA_HEAP_IOCTL_ALLOC answers (-ENOMEM when the heap has no room,
+ * -ENODEV when its device is gone).
+ */
+DEVMEM_API int devmem_dma_heap_alloc(const char *heap, uint64_t size);
 
 /* DMA_BUF_IOCTL_SYNC with @flags (DMA_BUF_SYNC_START/END | READ/WRITE). */
 DEVMEM_API int devmem_dmabuf_sync(int dmabuf_fd, uint64_t flags);

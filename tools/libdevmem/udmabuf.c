@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* memfds, udmabufs and CPU access to dma-bufs: see devmem.h. */
+/* memfds, udmabufs, dma-heaps and CPU access to dma-bufs: see devmem.h. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
 #include <linux/udmabuf.h>
 
 #include "devmem.h"
@@ -54,6 +57,27 @@ int devmem_udmabuf_create(int memfd, uint64_t offset, uint64_t size, unsigned in
 		err = -errno;
 	close(dev);
 	return err ? err : fd;
+}
+
+int devmem_dma_heap_alloc(const char *heap, uint64_t size)
+{
+	struct dma_heap_allocation_data data = {
+		.len = size,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	char path[PATH_MAX];
+	int dev, err = 0;
+
+	if (!heap || !*heap || strchr(heap, '/') ||
+	    snprintf(path, sizeof(path), "/dev/dma_heap/%s", heap) >= (int)sizeof(path))
+		return -EINVAL;
+	dev = open(path, O_RDONLY | O_CLOEXEC);
+	if (dev < 0)
+		return -errno;
+	if (ioctl(dev, DMA_HEAP_IOCTL_ALLOC, &data))
+		err = -errno;
+	close(dev);
+	return err ? err : (int)data.fd;
 }
 
 int devmem_udmabuf_create_anon(const char *name, uint64_t offset, uint64_t size,
