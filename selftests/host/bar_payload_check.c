@@ -149,9 +149,10 @@ int main(int argc, char **argv)
 		checked += mine;
 		frags_seen += mine > 0;
 	}
-	printf("bar_payload_check: %" PRIu64 " bytes of %" PRIu64
-	       " fragments found in %s at BAR offset %" PRIu64 " (%zu fragments logged)\n",
-	       checked, frags_seen, argv[1], bar_off, n);
+	printf("bar_payload_check: found in %s at BAR offset %" PRIu64
+	       ": the payload last written to each of %" PRIu64 " places (%" PRIu64
+	       " bytes; %zu fragments received)\n",
+	       argv[1], bar_off, frags_seen, checked, n);
 	ret = 0;
 out:
 	free(claimed);
