@@ -45,15 +45,23 @@ void bench_write_text(const char *path, const char *text)
 		bench_die(path, errno);
 }
 
-void bench_report(const char *metric, double value, const char *unit,
-		  const char *note)
+void bench_report_vs(const char *metric, double value, const char *unit,
+		     const char *baseline, const char *note)
 {
 	printf("{\"metric\": \"%s\", \"value\": %.6g, \"unit\": \"%s\", "
 	       "\"better\": \"lower\"", metric, value, unit);
+	if (baseline)
+		printf(", \"baseline\": \"%s\"", baseline);
 	if (note)
 		printf(", \"note\": \"%s\"", note);
 	printf("}\n");
 	fflush(stdout);
+}
+
+void bench_report(const char *metric, double value, const char *unit,
+		  const char *note)
+{
+	bench_report_vs(metric, value, unit, NULL, note);
 }
 
 static void restore_limit(void)

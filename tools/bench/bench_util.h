@@ -28,6 +28,13 @@ void bench_write_text(const char *path, const char *text);
 void bench_report(const char *metric, double value, const char *unit,
 		  const char *note);
 
+/*
+ * bench_report() with a @baseline metric of the same workload (or NULL):
+ * the report then also prints this metric / the baseline per flavor.
+ */
+void bench_report_vs(const char *metric, double value, const char *unit,
+		     const char *baseline, const char *note);
+
 /* Raise udmabuf's size_limit_mb to @mb; the old value is put back at exit. */
 void bench_udmabuf_limit(const char *mb);
 

@@ -10,6 +10,11 @@
 # Every metric but plain's names plain as its "baseline", so the report
 # prints devmem/plain and trunc/plain per flavor next to ours/stock.
 #
+# devmembar is devmem into device memory: each queue's 64 MiB dma-buf from
+# the BAR heap (the VM's --devmem), memory without struct pages; its lines
+# name devmem's as their baseline (BAR vs udmabuf, same boot). Without
+# device memory it is left out, and said so.
+#
 # devmem64k is devmem with 64 KiB RX buffers (ethtool rx-buf-len) over
 # hugetlb-backed dma-bufs. A provider that cannot bind buffers larger than
 # a page (upstream's asks for page_pool order 0) runs it with 4 KiB
@@ -46,6 +51,10 @@ recv_start() {
 		nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q "$i" \
 			-p $((5300 + i)) -s 64M -n "$bytes" --hugetlb --json \
 			--ready-fd 3 ;;
+	devmembar)
+		nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q "$i" \
+			-p $((5300 + i)) -s 64M -n "$bytes" \
+			--heap="bar-$DEVMEM_PCI" --json --ready-fd 3 ;;
 	plain)	nsim_recv_start -b "$NSIM_ADDR_RX" -p $((5300 + i)) \
 			-n "$bytes" --json ;;
 	trunc)	nsim_recv_start -b "$NSIM_ADDR_RX" -p $((5300 + i)) \
@@ -85,7 +94,9 @@ for suffix, value, unit, better in (
         ("cpu_s_per_gb", cpu / (total / 1e9), "CPU s/GB", "lower")):
     line = {"metric": f"rx_{mode}_{flows}flow_{suffix}", "value": value,
             "unit": unit, "better": better}
-    if mode != "plain":
+    if mode == "devmembar":
+        line["baseline"] = f"rx_devmem_{flows}flow_{suffix}"
+    elif mode != "plain":
         line["baseline"] = f"rx_plain_{flows}flow_{suffix}"
     if mode == "devmem64k" and os.environ["NOTE"]:
         line["note"] = os.environ["NOTE"]
@@ -120,8 +131,14 @@ trap cleanup EXIT
 echo $((old_hugepages + 132)) > /proc/sys/vm/nr_hugepages
 setup || exit 1
 probe_64k || exit 1
+modes=(plain trunc devmem devmem64k)
+if [ -n "${DEVMEM_PCI:-}" ]; then
+	modes+=(devmembar)
+else
+	echo "rx_paths: no device memory (tools/vm/run --devmem): no devmembar lines" >&2
+fi
 for _ in $(seq "$RUNS"); do
-	for mode in plain trunc devmem devmem64k; do
+	for mode in "${modes[@]}"; do
 		if [ $mode = devmem64k ]; then buf_len "$big" || exit 1; fi
 		for flows in 1 4; do
 			bytes=$((256 / flows))M
