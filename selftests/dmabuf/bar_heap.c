@@ -38,22 +38,6 @@
 static char heap_path[128], info_path[160], buffers_path[160];
 static struct ktap t;
 
-static bool check(bool cond, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* Report @fmt as a diagnostic when @cond is false; returns @cond. */
-static bool check(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cond)
-		return true;
-	va_start(ap, fmt);
-	ktap_vdiag(fmt, ap);
-	va_end(ap);
-	return false;
-}
-
 /* DMA_HEAP_IOCTL_ALLOC; the dma-buf fd, or -errno. */
 static int heap_alloc_flags(uint64_t len, uint32_t fd_flags, uint64_t heap_flags,
 			    uint32_t fd_in)
@@ -86,12 +70,12 @@ static bool info_value(const char *key, uint64_t *v)
 
 	f = fopen(info_path, "r");
 	if (!f)
-		return check(false, "%s: %s", info_path, strerror(errno));
+		return ktap_check(false, "%s: %s", info_path, strerror(errno));
 	snprintf(fmt, sizeof(fmt), "%s %%" SCNu64, key);
 	while (!found && fgets(line, sizeof(line), f))
 		found = sscanf(line, fmt, v) == 1;
 	fclose(f);
-	return check(found, "%s has no '%s' line", info_path, key);
+	return ktap_check(found, "%s has no '%s' line", info_path, key);
 }
 
 /* The BAR offset and size debugfs "buffers" gives the dma-buf @fd. */
@@ -103,16 +87,16 @@ static bool buffer_place(int fd, uint64_t *off, uint64_t *size)
 	FILE *f;
 
 	if (fstat(fd, &st))
-		return check(false, "fstat: %s", strerror(errno));
+		return ktap_check(false, "fstat: %s", strerror(errno));
 	f = fopen(buffers_path, "r");
 	if (!f)
-		return check(false, "%s: %s", buffers_path, strerror(errno));
+		return ktap_check(false, "%s: %s", buffers_path, strerror(errno));
 	while (!found && fscanf(f, "%llu %llu %llu", &ino, &o, &s) == 3)
 		found = ino == (unsigned long long)st.st_ino;
 	fclose(f);
 	*off = o;
 	*size = s;
-	return check(found, "inode %llu not in %s",
+	return ktap_check(found, "inode %llu not in %s",
 		     (unsigned long long)st.st_ino, buffers_path);
 }
 
@@ -121,7 +105,7 @@ static bool heap_is_whole(uint64_t heap_size)
 	uint64_t free_bytes, nbuf;
 
 	return info_value("free", &free_bytes) && info_value("buffers", &nbuf) &&
-	       check(free_bytes == heap_size && nbuf == 0,
+	       ktap_check(free_bytes == heap_size && nbuf == 0,
 		     "heap: %" PRIu64 " of %" PRIu64 " bytes free, %" PRIu64 " buffers",
 		     free_bytes, heap_size, nbuf);
 }
@@ -131,16 +115,16 @@ static void case_alloc_errors(uint64_t heap_size)
 	bool ok = true;
 	int fd;
 
-	ok &= check(heap_alloc(0) == -EINVAL, "length 0: want EINVAL");
-	ok &= check(heap_alloc(UINT64_MAX) == -EINVAL, "length 2^64-1: want EINVAL");
-	ok &= check(heap_alloc_flags(4096, O_RDWR | O_APPEND, 0, 0) == -EINVAL,
+	ok &= ktap_check(heap_alloc(0) == -EINVAL, "length 0: want EINVAL");
+	ok &= ktap_check(heap_alloc(UINT64_MAX) == -EINVAL, "length 2^64-1: want EINVAL");
+	ok &= ktap_check(heap_alloc_flags(4096, O_RDWR | O_APPEND, 0, 0) == -EINVAL,
 		    "fd flag O_APPEND: want EINVAL");
-	ok &= check(heap_alloc_flags(4096, O_RDWR, 1, 0) == -EINVAL,
+	ok &= ktap_check(heap_alloc_flags(4096, O_RDWR, 1, 0) == -EINVAL,
 		    "heap flag 1: want EINVAL");
-	ok &= check(heap_alloc_flags(4096, O_RDWR, 0, 3) == -EINVAL,
+	ok &= ktap_check(heap_alloc_flags(4096, O_RDWR, 0, 3) == -EINVAL,
 		    "fd field not zero: want EINVAL");
 	fd = heap_alloc(heap_size + 4096);
-	ok &= check(fd == -ENOMEM, "larger than the BAR: got %d, want ENOMEM", fd);
+	ok &= ktap_check(fd == -ENOMEM, "larger than the BAR: got %d, want ENOMEM", fd);
 	if (fd >= 0)
 		close(fd);
 	ktap_result(&t, ok, "alloc_errors");
@@ -154,12 +138,12 @@ static void case_size_rounds_up(void)
 	int fd;
 
 	fd = heap_alloc(4096);
-	if (check(fd >= 0, "alloc 4 KiB: %s", strerror(-fd))) {
+	if (ktap_check(fd >= 0, "alloc 4 KiB: %s", strerror(-fd))) {
 		end = lseek(fd, 0, SEEK_END);
-		ok = check(end == ALIGN_64K, "dma-buf size %lld, want 64 KiB",
+		ok = ktap_check(end == ALIGN_64K, "dma-buf size %lld, want 64 KiB",
 			   (long long)end) &&
 		     buffer_place(fd, &off, &size) &&
-		     check(size == ALIGN_64K && off % ALIGN_64K == 0,
+		     ktap_check(size == ALIGN_64K && off % ALIGN_64K == 0,
 			   "debugfs: offset %" PRIu64 " size %" PRIu64, off, size);
 		close(fd);
 	}
@@ -176,17 +160,17 @@ static void case_first_fit_reuse(uint64_t heap_size)
 	a = heap_alloc(half);
 	b = heap_alloc(half);
 	d = heap_alloc(ALIGN_64K);
-	if (check(a >= 0 && b >= 0, "two halves: %d %d", a, b) &&
-	    check(d == -ENOMEM, "a full heap gave %d, want ENOMEM", d) &&
+	if (ktap_check(a >= 0 && b >= 0, "two halves: %d %d", a, b) &&
+	    ktap_check(d == -ENOMEM, "a full heap gave %d, want ENOMEM", d) &&
 	    buffer_place(a, &off_a, &sz) && buffer_place(b, &off_b, &sz) &&
-	    check(off_a == 0 && off_b == half, "first fit: offsets %" PRIu64
+	    ktap_check(off_a == 0 && off_b == half, "first fit: offsets %" PRIu64
 		  " and %" PRIu64, off_a, off_b)) {
 		close(a);
 		a = -1;
 		c = heap_alloc(half);
-		ok = check(c >= 0, "after a free: %s", strerror(-c)) &&
+		ok = ktap_check(c >= 0, "after a free: %s", strerror(-c)) &&
 		     buffer_place(c, &off_c, &sz) &&
-		     check(off_c == 0, "freed half at offset %" PRIu64, off_c);
+		     ktap_check(off_c == 0, "freed half at offset %" PRIu64, off_c);
 		if (c >= 0)
 			close(c);
 	}
@@ -208,7 +192,7 @@ static void case_mmap(int fd, size_t size)
 	size_t i;
 
 	whole = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (!check(whole != MAP_FAILED, "mmap whole: %s", strerror(errno))) {
+	if (!ktap_check(whole != MAP_FAILED, "mmap whole: %s", strerror(errno))) {
 		ktap_result(&t, false, "mmap_whole_partial_offset");
 		ktap_result(&t, false, "mmap_private_and_past_end_refused");
 		return;
@@ -217,11 +201,11 @@ static void case_mmap(int fd, size_t size)
 		whole[i] = (uint8_t)(i * 31 + (i >> 16));
 	part = mmap(NULL, ALIGN_64K, PROT_READ, MAP_SHARED, fd, 0);
 	mid = mmap(NULL, 2 * ALIGN_64K, PROT_READ, MAP_SHARED, fd, size / 2);
-	ok &= check(part != MAP_FAILED && mid != MAP_FAILED,
+	ok &= ktap_check(part != MAP_FAILED && mid != MAP_FAILED,
 		    "partial or offset mmap: %s", strerror(errno));
 	if (ok) {
-		ok &= check(!memcmp(part, whole, ALIGN_64K), "partial map differs");
-		ok &= check(!memcmp(mid, whole + size / 2, 2 * ALIGN_64K),
+		ok &= ktap_check(!memcmp(part, whole, ALIGN_64K), "partial map differs");
+		ok &= ktap_check(!memcmp(mid, whole + size / 2, 2 * ALIGN_64K),
 			    "map at offset %zu differs", size / 2);
 	}
 	if (part != MAP_FAILED)
@@ -233,13 +217,13 @@ static void case_mmap(int fd, size_t size)
 
 	ok = true;
 	bad = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-	ok &= check(bad == MAP_FAILED && errno == EINVAL,
+	ok &= ktap_check(bad == MAP_FAILED && errno == EINVAL,
 		    "MAP_PRIVATE: want EINVAL, got %s",
 		    bad == MAP_FAILED ? strerror(errno) : "a mapping");
 	if (bad != MAP_FAILED)
 		munmap(bad, 4096);
 	bad = mmap(NULL, 2 * 4096, PROT_READ, MAP_SHARED, fd, size - 4096);
-	ok &= check(bad == MAP_FAILED && errno == EINVAL,
+	ok &= ktap_check(bad == MAP_FAILED && errno == EINVAL,
 		    "map past the end: want EINVAL, got %s",
 		    bad == MAP_FAILED ? strerror(errno) : "a mapping");
 	if (bad != MAP_FAILED)
@@ -260,12 +244,12 @@ static bool probe(int buf, uint32_t flags, uint32_t seed, struct dmabuf_probe *p
 
 	fd = open(PROBE, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		return check(false, "open %s: %s", PROBE, strerror(errno));
+		return ktap_check(false, "open %s: %s", PROBE, strerror(errno));
 	*p = (struct dmabuf_probe) { .fd = buf, .flags = flags, .seed = seed };
 	ret = ioctl(fd, DMABUF_PROBE, p);
 	err = errno;
 	close(fd);
-	return check(ret == 0, "DMABUF_PROBE flags 0x%x: %s", flags, strerror(err));
+	return ktap_check(ret == 0, "DMABUF_PROBE flags 0x%x: %s", flags, strerror(err));
 }
 
 /*
@@ -282,41 +266,41 @@ static void case_importer(int fd, size_t size)
 	size_t i;
 
 	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (!check(map != MAP_FAILED, "mmap: %s", strerror(errno))) {
+	if (!ktap_check(map != MAP_FAILED, "mmap: %s", strerror(errno))) {
 		ktap_result(&t, false, "importer_sees_io_memory_no_pages");
 		ktap_result(&t, false, "device_writes_reach_cpu_map");
 		ktap_result(&t, false, "vmap_reads_the_same_bytes");
 		return;
 	}
 
-	ok = check(!buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE), "SYNC_START");
+	ok = ktap_check(!buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE), "SYNC_START");
 	for (i = 0; i < size; i++)
 		map[i] = (uint8_t)(i ^ (i >> 12));
-	ok &= check(!buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE), "SYNC_END");
+	ok &= ktap_check(!buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE), "SYNC_END");
 	hash = dmabuf_probe_hash(DMABUF_PROBE_HASH_INIT, map, size);
 	ok = ok && probe(fd, 0, 0, &p) &&
-	     check(p.size == size && p.mapped == size, "size %llu mapped %llu",
+	     ktap_check(p.size == size && p.mapped == size, "size %llu mapped %llu",
 		   (unsigned long long)p.size, (unsigned long long)p.mapped) &&
-	     check(p.nents == size / ALIGN_64K && p.bad_ents == 0,
+	     ktap_check(p.nents == size / ALIGN_64K && p.bad_ents == 0,
 		   "%u entries (%u bad), want %zu", p.nents, p.bad_ents,
 		   size / ALIGN_64K) &&
-	     check(p.io_ents == p.nents, "%u of %u entries are I/O memory",
+	     ktap_check(p.io_ents == p.nents, "%u of %u entries are I/O memory",
 		   p.io_ents, p.nents) &&
-	     check(p.dma_hash == hash, "the device read other bytes than the CPU wrote");
+	     ktap_check(p.dma_hash == hash, "the device read other bytes than the CPU wrote");
 	ktap_result(&t, ok, "importer_sees_io_memory_no_pages");
 
 	ok = probe(fd, DMABUF_PROBE_WRITE, 7, &p) &&
-	     check(!buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), "SYNC_START");
+	     ktap_check(!buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), "SYNC_START");
 	for (i = 0; ok && i < size; i++)
-		ok = check(map[i] == dmabuf_probe_byte(i, 7),
+		ok = ktap_check(map[i] == dmabuf_probe_byte(i, 7),
 			   "byte %zu: CPU reads 0x%02x, device wrote 0x%02x", i,
 			   map[i], dmabuf_probe_byte(i, 7));
-	ok &= check(!buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), "SYNC_END");
+	ok &= ktap_check(!buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), "SYNC_END");
 	ktap_result(&t, ok, "device_writes_reach_cpu_map");
 
 	hash = dmabuf_probe_hash(DMABUF_PROBE_HASH_INIT, map, size);
 	ok = probe(fd, DMABUF_PROBE_VMAP, 0, &p) &&
-	     check(p.vmap_hash == hash && p.dma_hash == hash,
+	     ktap_check(p.vmap_hash == hash && p.dma_hash == hash,
 		   "vmap, DMA and mmap hashes differ");
 	ktap_result(&t, ok, "vmap_reads_the_same_bytes");
 	munmap(map, size);
@@ -324,11 +308,11 @@ static void case_importer(int fd, size_t size)
 
 static void case_sync_flags(int fd)
 {
-	bool ok = check(buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW) == 0,
+	bool ok = ktap_check(buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW) == 0,
 			"SYNC_START|RW") &&
-		  check(buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW) == 0,
+		  ktap_check(buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW) == 0,
 			"SYNC_END|RW") &&
-		  check(buf_sync(fd, 0x100) == -EINVAL, "unknown sync flag: want EINVAL");
+		  ktap_check(buf_sync(fd, 0x100) == -EINVAL, "unknown sync flag: want EINVAL");
 
 	ktap_result(&t, ok, "dma_buf_sync");
 }
@@ -352,7 +336,7 @@ int main(void)
 
 	if (!ktap_result(&t, access(heap_path, R_OK) == 0 &&
 			 info_value("size", &heap_size) &&
-			 check(heap_size >= 4 * bufsize, "heap of %" PRIu64 " bytes: too small",
+			 ktap_check(heap_size >= 4 * bufsize, "heap of %" PRIu64 " bytes: too small",
 			       heap_size) &&
 			 heap_is_whole(heap_size), "heap_registered_and_empty")) {
 		ktap_diag("%s: %s", heap_path, strerror(errno));

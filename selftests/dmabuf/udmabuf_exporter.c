@@ -93,22 +93,6 @@
 
 static struct ktap t;
 
-static bool check(bool cond, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* Report @fmt as a diagnostic when @cond is false; returns @cond. */
-static bool check(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cond)
-		return true;
-	va_start(ap, fmt);
-	ktap_vdiag(fmt, ap);
-	va_end(ap);
-	return false;
-}
-
 static unsigned long long ull(uint64_t v)
 {
 	return v;
@@ -263,10 +247,10 @@ static bool memfds_unpinned(void)
 	for (i = 0; i < nr_tracked; i++) {
 		seals = fcntl(tracked[i], F_GET_SEALS);
 		if (seals < 0) {
-			ok = check(false, "F_GET_SEALS: %s", strerror(errno));
+			ok = ktap_check(false, "F_GET_SEALS: %s", strerror(errno));
 		} else if (!(seals & (F_SEAL_SEAL | F_SEAL_WRITE)) &&
 			   fcntl(tracked[i], F_ADD_SEALS, F_SEAL_WRITE) < 0) {
-			ok = check(false,
+			ok = ktap_check(false,
 				   "leak: memfd %u of this case: F_SEAL_WRITE: %s (pages still pinned)",
 				   i, strerror(errno));
 		}
@@ -289,23 +273,23 @@ static bool counters_back(void)
 	ok = memfds_unpinned();
 	if (!counters_read(&now))
 		return false;
-	ok &= check(now.buffers == start.buffers,
+	ok &= ktap_check(now.buffers == start.buffers,
 		    "leak: stats buffers %ld, at start %ld", now.buffers,
 		    start.buffers);
-	ok &= check(now.folios == start.folios,
+	ok &= ktap_check(now.folios == start.folios,
 		    "leak: stats folios %ld, at start %ld", now.folios,
 		    start.folios);
-	ok &= check(now.pages == start.pages,
+	ok &= ktap_check(now.pages == start.pages,
 		    "leak: stats pages %ld, at start %ld", now.pages,
 		    start.pages);
-	ok &= check(now.meta_bytes == start.meta_bytes,
+	ok &= ktap_check(now.meta_bytes == start.meta_bytes,
 		    "leak: stats meta_bytes %ld, at start %ld",
 		    now.meta_bytes, start.meta_bytes);
 	/* Every memfd is closed: its huge pages are back in the pool. */
-	ok &= check(now.huge_free == start.huge_free,
+	ok &= ktap_check(now.huge_free == start.huge_free,
 		    "leak: HugePages_Free %ld, at start %ld", now.huge_free,
 		    start.huge_free);
-	ok &= check(now.huge_rsvd == start.huge_rsvd,
+	ok &= ktap_check(now.huge_rsvd == start.huge_rsvd,
 		    "leak: HugePages_Rsvd %ld, at start %ld", now.huge_rsvd,
 		    start.huge_rsvd);
 	return ok;
@@ -323,14 +307,14 @@ static bool holding(long buffers, long folios, long pages)
 
 	if (!counters_read(&now))
 		return false;
-	ok &= check(now.buffers - start.buffers == buffers,
+	ok &= ktap_check(now.buffers - start.buffers == buffers,
 		    "live buffers: got %ld more than at start, want %ld",
 		    now.buffers - start.buffers, buffers);
-	ok &= check(now.pages - start.pages == pages,
+	ok &= ktap_check(now.pages - start.pages == pages,
 		    "live pages: got %ld more than at start, want %ld",
 		    now.pages - start.pages, pages);
 	if (folios >= 0)
-		ok &= check(now.folios - start.folios == folios,
+		ok &= ktap_check(now.folios - start.folios == folios,
 			    "live folios: got %ld more than at start, want %ld",
 			    now.folios - start.folios, folios);
 	return ok;
@@ -538,7 +522,7 @@ static bool sync_buf(int buf, uint64_t flags)
 {
 	int ret = devmem_dmabuf_sync(buf, flags);
 
-	return check(!ret, "DMA_BUF_IOCTL_SYNC 0x%llx: %s", ull(flags),
+	return ktap_check(!ret, "DMA_BUF_IOCTL_SYNC 0x%llx: %s", ull(flags),
 		     strerror(-ret));
 }
 
@@ -570,7 +554,7 @@ static bool memfd_fill(int memfd, bool huge, uint64_t off, uint64_t len,
 
 	p = malloc(len);
 	if (!p)
-		return check(false, "out of memory");
+		return ktap_check(false, "out of memory");
 	pattern_fill(p, len, first);
 	while (done < len) {
 		n = pwrite(memfd, p + done, len - done, off + done);
@@ -595,7 +579,7 @@ static bool memfd_check(int memfd, uint64_t off, uint64_t len, uint64_t first)
 
 	p = malloc(len);
 	if (!p)
-		return check(false, "out of memory");
+		return ktap_check(false, "out of memory");
 	while (done < len) {
 		n = pread(memfd, p + done, len - done, off + done);
 		if (n <= 0) {
@@ -608,7 +592,7 @@ static bool memfd_check(int memfd, uint64_t off, uint64_t len, uint64_t first)
 	}
 	bad = pattern_check(p, len, first);
 	free(p);
-	return check(bad == len,
+	return ktap_check(bad == len,
 		     "memfd at offset %llu differs from what went through the dma-buf",
 		     ull(off + bad));
 }
@@ -624,7 +608,7 @@ static bool map_check(int buf, const unsigned char *map, uint64_t len,
 	bad = pattern_check(map, len, first);
 	if (!sync_buf(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ))
 		return false;
-	return check(bad == len, "dma-buf mmap differs at dma-buf offset %llu",
+	return ktap_check(bad == len, "dma-buf mmap differs at dma-buf offset %llu",
 		     ull(at + bad));
 }
 
@@ -651,9 +635,9 @@ static bool buffer_size_is(int buf, uint64_t want)
 	off_t end = lseek(buf, 0, SEEK_END);
 
 	if (end < 0)
-		return check(false, "lseek(SEEK_END) on the dma-buf: %s",
+		return ktap_check(false, "lseek(SEEK_END) on the dma-buf: %s",
 			     strerror(errno));
-	return check((uint64_t)end == want, "dma-buf size: got %llu, want %llu",
+	return ktap_check((uint64_t)end == want, "dma-buf size: got %llu, want %llu",
 		     ull(end), ull(want));
 }
 
@@ -680,7 +664,7 @@ static bool probe(int buf, uint32_t flags, uint32_t max_seg, uint32_t seed,
 	ret = ioctl(fd, DMABUF_PROBE, p);
 	err = errno;
 	close(fd);
-	return check(ret == 0,
+	return ktap_check(ret == 0,
 		     "DMABUF_PROBE (flags 0x%x, max_seg %u, window %llu+%llu): %s",
 		     flags, max_seg, ull(off), ull(len), strerror(err));
 }
@@ -690,14 +674,14 @@ static bool probe_sane(const struct dmabuf_probe *p, uint64_t size)
 {
 	bool ok = true;
 
-	ok &= check(p->size == size, "probe size: got %llu, want %llu",
+	ok &= ktap_check(p->size == size, "probe size: got %llu, want %llu",
 		    ull(p->size), ull(size));
-	ok &= check(p->mapped == size, "probe mapped: got %llu, want %llu",
+	ok &= ktap_check(p->mapped == size, "probe mapped: got %llu, want %llu",
 		    ull(p->mapped), ull(size));
-	ok &= check(p->bad_ents == 0,
+	ok &= ktap_check(p->bad_ents == 0,
 		    "probe bad_ents: got %u, want 0 (of %u entries, longest %llu)",
 		    p->bad_ents, p->nents, ull(p->max_len));
-	ok &= check(p->nents > 0, "probe nents: got 0");
+	ok &= ktap_check(p->nents > 0, "probe nents: got 0");
 	return ok;
 }
 
@@ -1010,10 +994,10 @@ static bool expect_errno(int ret, int want)
 		return false;
 	if (ret >= 0) {
 		close(ret);
-		return check(false, "request succeeded (fd %d), want %s", ret,
+		return ktap_check(false, "request succeeded (fd %d), want %s", ret,
 			     errname(want));
 	}
-	return check(ret == -want, "got %s (%d, %s), want %s (%d)",
+	return ktap_check(ret == -want, "got %s (%d, %s), want %s (%d)",
 		     errname(-ret), -ret, strerror(-ret), errname(want), want);
 }
 
@@ -1035,10 +1019,10 @@ static bool roundtrip(const struct range *r, unsigned int n, long folios)
 		total += r[i].size;
 	buf = make_buffer(r, n, UDMABUF_FLAGS_CLOEXEC);
 	if (buf < 0)
-		return check(false, "create: %s", strerror(-buf));
+		return ktap_check(false, "create: %s", strerror(-buf));
 
 	fl = fcntl(buf, F_GETFD);
-	if (!check(fl >= 0 && (fl & FD_CLOEXEC),
+	if (!ktap_check(fl >= 0 && (fl & FD_CLOEXEC),
 		   "UDMABUF_FLAGS_CLOEXEC: dma-buf fd flags 0x%x", fl))
 		goto out;
 	if (!buffer_size_is(buf, total) ||
@@ -1097,16 +1081,16 @@ static bool pin_check_sees_pins(void)
 		buf = devmem_udmabuf_create(memfd, 0, 2 * HPAGE, 0);
 		if (buf < 0) {
 			close(memfd);
-			return check(false, "UDMABUF_CREATE: %s", strerror(-buf));
+			return ktap_check(false, "UDMABUF_CREATE: %s", strerror(-buf));
 		}
 		ret = fcntl(memfd, F_ADD_SEALS, F_SEAL_WRITE);
-		ok &= check(ret < 0 && errno == EBUSY,
+		ok &= ktap_check(ret < 0 && errno == EBUSY,
 			    "%s: F_SEAL_WRITE with a live dma-buf: %s, want EBUSY",
 			    huge ? "hugetlb" : "shmem",
 			    ret < 0 ? strerror(errno) : "succeeded");
 		close(buf);
 		ret = fcntl(memfd, F_ADD_SEALS, F_SEAL_WRITE);
-		ok &= check(ret == 0, "%s: F_SEAL_WRITE after close: %s",
+		ok &= ktap_check(ret == 0, "%s: F_SEAL_WRITE after close: %s",
 			    huge ? "hugetlb" : "shmem",
 			    ret < 0 ? strerror(errno) : "ok");
 		close(memfd);
@@ -1279,9 +1263,9 @@ static bool mmap_refused(int buf, uint64_t len, uint64_t off, int flags,
 
 	if (map != MAP_FAILED) {
 		munmap(map, len);
-		return check(false, "%s: mmap succeeded, want EINVAL", what);
+		return ktap_check(false, "%s: mmap succeeded, want EINVAL", what);
 	}
-	return check(errno == EINVAL, "%s: mmap failed with %s, want EINVAL",
+	return ktap_check(errno == EINVAL, "%s: mmap failed with %s, want EINVAL",
 		     what, errname(errno));
 }
 
@@ -1367,14 +1351,14 @@ static bool probe_dma_hash(bool vmap)
 	ok = probe(buf, vmap ? DMABUF_PROBE_VMAP : 0, 0, 0, 0, 0, &p);
 	if (ok) {
 		ok &= probe_sane(&p, m.size);
-		ok &= check(p.max_len <= 65536,
+		ok &= ktap_check(p.max_len <= 65536,
 			    "probe max_len: got %llu, want <= 65536 (default max_seg)",
 			    ull(p.max_len));
-		ok &= check(p.dma_hash == hash,
+		ok &= ktap_check(p.dma_hash == hash,
 			    "hash through DMA addresses: got %016llx, mmap has %016llx",
 			    ull(p.dma_hash), ull(hash));
 		if (vmap)
-			ok &= check(p.vmap_hash == hash,
+			ok &= ktap_check(p.vmap_hash == hash,
 				    "hash through vmap: got %016llx, mmap has %016llx",
 				    ull(p.vmap_hash), ull(hash));
 	}
@@ -1430,7 +1414,7 @@ static bool probe_hugetlb(uint32_t max_seg, struct dmabuf_probe *p)
 	if (!probe(buf, 0, max_seg, 0, woff, wlen, p))
 		goto out;
 	ok = probe_sane(p, MERGE_SIZE);
-	ok &= check(p->dma_hash == hash,
+	ok &= ktap_check(p->dma_hash == hash,
 		    "hash through DMA addresses: got %016llx, mmap has %016llx",
 		    ull(p->dma_hash), ull(hash));
 out:
@@ -1449,10 +1433,10 @@ static bool sg_merge_hugetlb(void)
 
 	if (!probe_hugetlb(1u << 31, &p))
 		return false;
-	ok = check(p.nents <= MERGE_SIZE / HPAGE,
+	ok = ktap_check(p.nents <= MERGE_SIZE / HPAGE,
 		   "nents: got %u, want <= %llu (one per huge folio at most)",
 		   p.nents, ull(MERGE_SIZE / HPAGE));
-	ok &= check(p.max_len >= HPAGE, "max_len: got %llu, want >= %llu",
+	ok &= ktap_check(p.max_len >= HPAGE, "max_len: got %llu, want >= %llu",
 		    ull(p.max_len), ull(HPAGE));
 	return ok;
 }
@@ -1464,9 +1448,9 @@ static bool sg_split_64k(void)
 
 	if (!probe_hugetlb(65536, &p))
 		return false;
-	ok = check(p.max_len <= 65536, "max_len: got %llu, want <= 65536",
+	ok = ktap_check(p.max_len <= 65536, "max_len: got %llu, want <= 65536",
 		   ull(p.max_len));
-	ok &= check(p.nents >= MERGE_SIZE / 65536, "nents: got %u, want >= %llu",
+	ok &= ktap_check(p.nents >= MERGE_SIZE / 65536, "nents: got %u, want >= %llu",
 		    p.nents, ull(MERGE_SIZE / 65536));
 	return ok;
 }
@@ -1533,7 +1517,7 @@ static bool device_write(void)
 			want = dmabuf_probe_hash(want, &b, 1);
 		}
 		if (ok)
-			ok = check(p.dma_hash == want,
+			ok = ktap_check(p.dma_hash == want,
 				   "window %u read back by DMA: hash %016llx, want %016llx",
 				   i, ull(p.dma_hash), ull(want));
 	}
@@ -1553,9 +1537,9 @@ static bool device_write(void)
 
 	/* Item 0 is memfd offset 0 on: the file has the device's bytes. */
 	if (ok && pread(m.shm, file, w[0].len, w[0].off) != (ssize_t)w[0].len)
-		ok = check(false, "pread memfd: %s", strerror(errno));
+		ok = ktap_check(false, "pread memfd: %s", strerror(errno));
 	for (off = 0; ok && off < w[0].len; off++)
-		ok = check(file[off] == dmabuf_probe_byte(w[0].off + off, w[0].seed),
+		ok = ktap_check(file[off] == dmabuf_probe_byte(w[0].off + off, w[0].seed),
 			   "memfd offset %llu: got 0x%02x, want 0x%02x",
 			   ull(w[0].off + off), file[off],
 			   dmabuf_probe_byte(w[0].off + off, w[0].seed));
@@ -1616,7 +1600,7 @@ static bool close_dmabuf_while_mapped(void)
 		return false;
 	ok = holding(1, -1, MAP_PAGES);
 	bad = pattern_check(map, MAP_PAGES * PG, STREAM_SHMEM);
-	ok &= check(bad == MAP_PAGES * PG,
+	ok &= ktap_check(bad == MAP_PAGES * PG,
 		    "mapping of a closed dma-buf differs at offset %zu", bad);
 	munmap(map, MAP_PAGES * PG);
 	/* Now the last reference is gone: the leak check sees it released. */
@@ -1675,10 +1659,10 @@ static bool huge_4g(void)
 	if (!probe(buf, 0, 1u << 31, 0, BIG_SIZE - PG, PG, &p))
 		goto out;
 	ok = probe_sane(&p, BIG_SIZE);
-	ok &= check(p.nents <= BIG_SIZE / HPAGE,
+	ok &= ktap_check(p.nents <= BIG_SIZE / HPAGE,
 		    "nents: got %u, want <= %llu (one per huge folio at most)",
 		    p.nents, ull(BIG_SIZE / HPAGE));
-	ok &= check(p.dma_hash == hash,
+	ok &= ktap_check(p.dma_hash == hash,
 		    "last page through DMA addresses: got %016llx, mmap has %016llx",
 		    ull(p.dma_hash), ull(hash));
 	/* The last item is the whole memfd: its last page is the file's. */
@@ -1694,7 +1678,7 @@ out:
 	if (!restore_size_limit_now())
 		ok = false;
 	else if (read_long(PARAMS "size_limit_mb", &now_mb))
-		ok &= check(now_mb == old_mb, "size_limit_mb: %ld after restoring %ld",
+		ok &= ktap_check(now_mb == old_mb, "size_limit_mb: %ld after restoring %ld",
 			    now_mb, old_mb);
 	return ok;
 }
@@ -1762,7 +1746,7 @@ static void run(const struct test_case *c)
 		ok = counters_back() && ok;
 	else
 		ok = memfds_unpinned() &&
-		     check(false, "no leak check: the counters could not be read");
+		     ktap_check(false, "no leak check: the counters could not be read");
 	ktap_result(&t, ok, c->name);
 }
 

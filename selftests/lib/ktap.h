@@ -45,6 +45,25 @@ static inline void ktap_diag(const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * An assertion inside a case: when @cond is false, say why as a diagnostic.
+ * Returns @cond, so checks chain with && and collect with &=.
+ */
+static inline bool ktap_check(bool cond, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static inline bool ktap_check(bool cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cond)
+		return true;
+	va_start(ap, fmt);
+	ktap_vdiag(fmt, ap);
+	va_end(ap);
+	return false;
+}
+
 /* Report one case; returns @pass so callers can stop a dependent chain. */
 static inline bool ktap_result(struct ktap *t, bool pass, const char *name)
 {

@@ -5,7 +5,8 @@
 #
 # devmem-rx binds a dma-buf of BAR memory to RX queue 3 and receives the
 # pattern into it, checked through the write-combined mapping. Teardown
-# orders first: netdevsim deleted under a binding, and the PCI device
+# orders first: netdevsim deleted under a binding, the dma-buf's fd closed
+# while bound (devmemctl bind ... heap NAME SIZE hold), and the PCI device
 # removed while a buffer is allocated, mapped and bound (removal waits for
 # the last user; the receive still completes), then brought back by a
 # rescan. Last a receive whose fragment places go to
@@ -28,7 +29,7 @@ size=$((16 << 20))
 out=/tmp/devmem_bar
 flavor=${DEVMEM_FLAVOR:-$(uname -r | sed 's/.*-//')}
 result=$top/.cache/check/bar-payload/$flavor
-plan=9
+plan=10
 
 rx() { ip netns exec "$NSIM_NS_RX" "$@"; }
 tx() { ip netns exec "$NSIM_NS_TX" "$@"; }
@@ -83,10 +84,27 @@ wait $rx_pid
 heap_drains
 ktap_result $? netdevsim_deleted_under_binding "$(cat $out/del.err)"
 
-# 2. The PCI device removed while a buffer is allocated, mapped (--verify)
+# 2. The dma-buf's only fd closed right after the bind (devmemctl does):
+# the binding keeps the buffer until the unbind, then it is freed.
+setup
+mkfifo $out/hold.in
+ip netns exec "$NSIM_NS_RX" "$BIN/devmemctl" bind "$NSIM_IF_RX" queues $queue \
+	heap "$heap" 4M hold < $out/hold.in > $out/hold.out 2>&1 &
+hold_pid=$!
+exec 4> $out/hold.in
+held() { grep -q '^binding' $out/hold.out; }
+nsim_poll 30 held && [ "$(info buffers)" = 1 ] &&
+	! ls -l /proc/$hold_pid/fd | grep -q dmabuf
+held_rc=$?
+exec 4>&-
+wait $hold_pid
+hold_rc=$?
+[ $held_rc -eq 0 ] && [ $hold_rc -eq 0 ] && heap_drains
+ktap_result $? dmabuf_fd_closed_after_bind "held $held_rc, devmemctl $hold_rc: $(cat $out/hold.out)"
+
+# 3. The PCI device removed while a buffer is allocated, mapped (--verify)
 # and bound: removal waits for the last user; the receive still
 # completes into the BAR; then the device is gone and the heap refuses.
-setup
 nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q $queue -p $port \
 	-s $size -n $((bytes / 4)) --heap="$heap" --verify --json --ready-fd 3 \
 	--timeout 120 > $out/rm.json 2> $out/rm.err
@@ -115,12 +133,12 @@ fi
 ktap_result $? receive_completes_then_device_gone \
 	"sender $tx_rc, devmem-rx $rx_rc, remove $remove_rc, state $(info state): $(cat $out/rm.err $out/nodev.err)"
 
-# 3. A rescan brings the device back, and the heap serves it again.
+# 4. A rescan brings the device back, and the heap serves it again.
 echo 1 > /sys/bus/pci/rescan
 nsim_poll 30 state_is live && heap_whole && [ -d "$pcidev" ]
 ktap_result $? rescan_brings_the_heap_back "$(cat "$dbg/info")"
 
-# 4. Receive into the BAR of the device the rescan brought back, every
+# 5. Receive into the BAR of the device the rescan brought back, every
 # byte checked through the WC mapping. The last write to the BAR in this
 # boot: the host finds these bytes in the file afterwards.
 setup
@@ -146,7 +164,7 @@ read -r bar_off bar_size < <(awk -v ino="$dm_dmabuf_inode" '$1 == ino { print $2
 	echo "$bar_off $bar_size" > "$result/place"
 ktap_result $? fragment_places_recorded "buffers: $(cat $out/buffers)"
 
-# 5. devmem-rx unbound and closed everything: the heap is whole.
+# 6. devmem-rx unbound and closed everything: the heap is whole.
 nsim_rx_pools_drained $out/pools.json && heap_drains
 ktap_result $? unbind_frees_the_buffer "pools $(cat $out/pools.json)"
 

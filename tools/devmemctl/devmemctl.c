@@ -7,6 +7,8 @@
  *   devmemctl [-j] qstats DEV
  *   devmemctl [-j] bind DEV queues LIST udmabuf SIZE [hugetlb] [offset OFF]
  *                      [buf-size B] [repeat N] [hold]
+ *   devmemctl [-j] bind DEV queues LIST heap NAME SIZE [buf-size B]
+ *                      [repeat N] [hold]
  *   devmemctl [-j] bindings [ID]
  *   devmemctl [-j] show [DEV]
  *   devmemctl [-j] steer DEV add tcp4|tcp6 [src ADDR] [dst ADDR] [sport P]
@@ -50,6 +52,8 @@ static void usage(FILE *f)
 	      "       devmemctl [-j] qstats DEV\n"
 	      "       devmemctl [-j] bind DEV queues LIST udmabuf SIZE [hugetlb]\n"
 	      "                          [offset OFF] [buf-size B] [repeat N] [hold]\n"
+	      "       devmemctl [-j] bind DEV queues LIST heap NAME SIZE [buf-size B]\n"
+	      "                          [repeat N] [hold]\n"
 	      "       devmemctl [-j] bindings [ID]\n"
 	      "       devmemctl [-j] show [DEV]\n"
 	      "       devmemctl [-j] steer DEV add tcp4|tcp6 [src ADDR] [dst ADDR]\n"
@@ -67,6 +71,9 @@ static void usage(FILE *f)
 	      "       repeat N, bind and unbind N - 1 times first (N binds in all);\n"
 	      "       hugetlb backs the memfd with 2 MiB huge pages (what RX buffers\n"
 	      "       above 4 KiB need), offset OFF starts the udmabuf OFF bytes into it;\n"
+	      "       heap NAME SIZE takes the dma-buf from /dev/dma_heap/NAME instead\n"
+	      "       (bar-PCI_NAME: device memory); the dma-buf's fd is closed once\n"
+	      "       bound either way (the binding keeps the dma-buf);\n"
 	      "       buf-size B binds through the dmabuf-pp family with B-byte buffers\n"
 	      "       (what the queues post: ethtool rx-buf-len)\n"
 	      "bindings  bindings of this network namespace with their counters, or\n"
@@ -377,6 +384,7 @@ struct bind_args {
 	int nqueues;
 	uint64_t size;
 	uint64_t offset;
+	const char *heap;	/* heap NAME SIZE; NULL: udmabuf SIZE */
 	uint32_t buf_size;	/* non-zero: bind through the dmabuf-pp family */
 	unsigned long repeat;
 	bool hugetlb;
@@ -420,12 +428,19 @@ static int parse_bind(int argc, char **argv, struct bind_args *a)
 			if (cli_parse_size(argv[i], &a->size) || !a->size ||
 			    a->size % getpagesize())
 				return bad_usage("bad udmabuf size '%s' (whole pages)", argv[i]);
+		} else if (!strcmp(argv[i], "heap") && i + 2 < argc) {
+			a->heap = argv[++i];
+			i++;
+			if (cli_parse_size(argv[i], &a->size) || !a->size)
+				return bad_usage("bad heap buffer size '%s'", argv[i]);
 		} else {
 			return bad_usage("bind: unexpected '%s'", argv[i]);
 		}
 	}
 	if (!a->nqueues || !a->size)
-		return bad_usage("bind needs queues LIST and udmabuf SIZE");
+		return bad_usage("bind needs queues LIST and udmabuf SIZE or heap NAME SIZE");
+	if (a->heap && (a->hugetlb || a->offset))
+		return bad_usage("hugetlb and offset are for udmabuf, not heap");
 	return 0;
 }
 
@@ -463,10 +478,13 @@ static int cmd_bind(int argc, char **argv)
 	if (ret)
 		return ret;
 
-	buf = devmem_udmabuf_create_anon("devmemctl", a.offset, a.size, a.hugetlb,
-					 UDMABUF_FLAGS_CLOEXEC);
+	if (a.heap)
+		buf = devmem_dma_heap_alloc(a.heap, a.size);
+	else
+		buf = devmem_udmabuf_create_anon("devmemctl", a.offset, a.size,
+						 a.hugetlb, UDMABUF_FLAGS_CLOEXEC);
 	if (buf < 0)
-		return refused_sys("udmabuf", -buf);
+		return refused_sys(a.heap ? a.heap : "udmabuf", -buf);
 	/* repeat N: N binds, all but the last undone at once */
 	for (unsigned long i = 0; i < a.repeat; i++) {
 		if (i)
