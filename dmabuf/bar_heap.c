@@ -61,7 +61,9 @@ struct bar_heap {
 
 	struct mutex lock;		/* everything below */
 	struct pci_dev *pdev;		/* NULL when no device is bound */
-	bool removing;			/* remove() waits for the buffers */
+	bool removing;			/* remove() waits for the buffers;
+					 * read without the lock by new users
+					 */
 	phys_addr_t base;		/* BAR 2, CPU physical address */
 	resource_size_t size;
 	struct gen_pool *pool;		/* allocates [base, base + size) */
@@ -81,7 +83,7 @@ struct bar_buffer {
 	void __iomem *vaddr;
 };
 
-/* An importer's view: its device, and the table made for it. */
+/* An importer's mapping: the table made for its device. */
 struct bar_attachment {
 	struct sg_table sgt;
 	dma_addr_t dma;
@@ -92,6 +94,15 @@ struct bar_attachment {
 static LIST_HEAD(bar_heaps);
 static DEFINE_MUTEX(bar_heaps_lock);
 static struct dentry *bar_debugfs_root;
+
+/*
+ * A device being removed takes no new users: remove() waits for the ones
+ * there are, and must not wait for ever.
+ */
+static bool bar_heap_removing(struct bar_heap *bh)
+{
+	return READ_ONCE(bh->removing);
+}
 
 static int bar_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
@@ -111,6 +122,8 @@ static int bar_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 	if (dev_is_pci(client) &&
 	    pci_p2pdma_distance_many(buf->bh->pdev, &client, 1, true) < 0)
 		return -EOPNOTSUPP;
+	if (bar_heap_removing(buf->bh))
+		return -ENODEV;
 
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
@@ -125,6 +138,21 @@ static void bar_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach
 }
 
 /*
+ * Bytes of the entry that starts @done bytes into a mapping at @dma: at
+ * most @max_seg, never across the device's segment boundary (@boundary is
+ * its mask), never past the buffer's end.
+ */
+static size_t bar_entry_len(dma_addr_t dma, size_t done, size_t size,
+			    unsigned long max_seg, unsigned long boundary)
+{
+	dma_addr_t at = dma + done;
+
+	/* Each bound less one: a boundary mask of ~0 must not wrap. */
+	return min3((u64)max_seg - 1, (u64)(size - done) - 1,
+		    (u64)(boundary - (at & boundary))) + 1;
+}
+
+/*
  * One mapping of the whole buffer for the importer's device, cut into
  * entries its DMA segment limits accept. No entry has a page.
  */
@@ -134,36 +162,36 @@ static struct sg_table *bar_map(struct dma_buf_attachment *attach,
 	struct bar_buffer *buf = attach->dmabuf->priv;
 	struct bar_attachment *a = attach->priv;
 	struct device *dev = attach->dev;
-	unsigned long seg, boundary;
+	unsigned long max_seg, boundary;
+	unsigned int nents = 0, i;
 	struct scatterlist *sg;
-	unsigned int nents, i;
-	size_t done = 0;
+	size_t done;
 	int ret;
 
-	if (a->mapped)		/* the dma-buf core maps an attachment once */
+	/* One table per attachment: importers map once (devmem does). */
+	if (a->mapped)
 		return ERR_PTR(-EBUSY);
 
-	/* Entries never cross the device's segment boundary (the buffer
-	 * starts BAR_HEAP_ALIGN-aligned) and are whole pages.
-	 */
+	/* Whole pages: a page-aligned BAR range cut in page multiples. */
+	max_seg = rounddown(dma_get_max_seg_size(dev), PAGE_SIZE);
 	boundary = dma_get_seg_boundary(dev);
-	seg = min_t(unsigned long, dma_get_max_seg_size(dev),
-		    boundary == ULONG_MAX ? ULONG_MAX : boundary + 1);
-	seg = min_t(unsigned long, rounddown(seg, PAGE_SIZE), buf->size);
-	if (!seg)
+	if (!max_seg || boundary < PAGE_SIZE - 1)
 		return ERR_PTR(-EINVAL);
-	nents = DIV_ROUND_UP(buf->size, seg);
 
 	a->dma = dma_map_resource(dev, buf->phys, buf->size, dir,
 				  DMA_ATTR_SKIP_CPU_SYNC);
 	if (dma_mapping_error(dev, a->dma))
 		return ERR_PTR(-EIO);
 
+	for (done = 0; done < buf->size; nents++)
+		done += bar_entry_len(a->dma, done, buf->size, max_seg, boundary);
 	ret = sg_alloc_table(&a->sgt, nents, GFP_KERNEL);
 	if (ret)
 		goto err_unmap_resource;
+	done = 0;
 	for_each_sgtable_sg(&a->sgt, sg, i) {
-		size_t len = min_t(size_t, seg, buf->size - done);
+		size_t len = bar_entry_len(a->dma, done, buf->size, max_seg,
+					   boundary);
 
 		sg_dma_address(sg) = a->dma + done;
 		sg_dma_len(sg) = len;
@@ -220,6 +248,8 @@ static int bar_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	/* The dma-buf core checked that the range lies inside the buffer. */
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
+	if (bar_heap_removing(buf->bh))
+		return -ENODEV;
 
 	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_page_prot = pgprot_writecombine(vm_get_page_prot(vma->vm_flags));
@@ -235,6 +265,8 @@ static int bar_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	struct bar_buffer *buf = dmabuf->priv;
 	int ret = 0;
 
+	if (bar_heap_removing(buf->bh))
+		return -ENODEV;
 	mutex_lock(&buf->vmap_lock);
 	if (!buf->vaddr)
 		buf->vaddr = ioremap_wc(buf->phys, buf->size);
@@ -256,6 +288,15 @@ static void bar_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	mutex_unlock(&buf->vmap_lock);
 }
 
+/* One buffer fewer; the last wakes a waiting remove(). bh->lock held. */
+static void bar_heap_put_buffer(struct bar_heap *bh)
+{
+	lockdep_assert_held(&bh->lock);
+	WRITE_ONCE(bh->nbuffers, bh->nbuffers - 1);
+	if (!bh->nbuffers)
+		wake_up_all(&bh->idle);
+}
+
 static void bar_release(struct dma_buf *dmabuf)
 {
 	struct bar_buffer *buf = dmabuf->priv;
@@ -264,8 +305,7 @@ static void bar_release(struct dma_buf *dmabuf)
 	mutex_lock(&bh->lock);
 	list_del(&buf->node);
 	gen_pool_free(bh->pool, buf->phys, buf->size);
-	if (!--bh->nbuffers)
-		wake_up_all(&bh->idle);
+	bar_heap_put_buffer(bh);
 	mutex_unlock(&bh->lock);
 
 	mutex_destroy(&buf->vmap_lock);
@@ -336,7 +376,7 @@ static struct dma_buf *bar_allocate(struct dma_heap *heap, unsigned long len,
 	}
 	/* Counted now, so that remove() waits for this buffer too. */
 	list_add_tail(&buf->node, &bh->buffers);
-	bh->nbuffers++;
+	WRITE_ONCE(bh->nbuffers, bh->nbuffers + 1);
 	mutex_unlock(&bh->lock);
 
 	ret = bar_zero(buf->phys, buf->size);
@@ -362,8 +402,7 @@ err_free_range:
 	mutex_lock(&bh->lock);
 	list_del(&buf->node);
 	gen_pool_free(bh->pool, buf->phys, buf->size);
-	if (!--bh->nbuffers)
-		wake_up_all(&bh->idle);
+	bar_heap_put_buffer(bh);
 err_unlock:
 	mutex_unlock(&bh->lock);
 err_free_buf:
@@ -403,11 +442,13 @@ static int bar_buffers_show(struct seq_file *m, void *unused)
 	struct bar_buffer *buf;
 
 	mutex_lock(&bh->lock);
-	list_for_each_entry(buf, &bh->buffers, node)
-		if (buf->dmabuf)	/* not while still being exported */
-			seq_printf(m, "%lu %llu %zu\n",
-				   file_inode(buf->dmabuf->file)->i_ino,
-				   (u64)(buf->phys - bh->base), buf->size);
+	list_for_each_entry(buf, &bh->buffers, node) {
+		if (!buf->dmabuf)	/* still being exported */
+			continue;
+		seq_printf(m, "%lu %llu %zu\n",
+			   file_inode(buf->dmabuf->file)->i_ino,
+			   (u64)(buf->phys - bh->base), buf->size);
+	}
 	mutex_unlock(&bh->lock);
 	return 0;
 }
@@ -481,7 +522,8 @@ static int bar_heap_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		ret = -ENOMEM;
 		goto err_release_region;
 	}
-	/* Pool addresses are the BAR's physical ones; never 0, which
+	/*
+	 * Pool addresses are the BAR's physical ones; never 0, which
 	 * gen_pool_alloc() returns for "no space".
 	 */
 	ret = gen_pool_add(pool, pci_resource_start(pdev, BAR_HEAP_BAR), size,
@@ -493,7 +535,7 @@ static int bar_heap_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	bh->base = pci_resource_start(pdev, BAR_HEAP_BAR);
 	bh->size = size;
 	bh->pool = pool;
-	bh->removing = false;
+	WRITE_ONCE(bh->removing, false);
 	bh->pdev = pdev;
 	mutex_unlock(&bh->lock);
 	pci_set_drvdata(pdev, bh);
@@ -517,7 +559,7 @@ static void bar_heap_remove(struct pci_dev *pdev)
 	unsigned int left;
 
 	mutex_lock(&bh->lock);
-	bh->removing = true;
+	WRITE_ONCE(bh->removing, true);
 	left = bh->nbuffers;
 	mutex_unlock(&bh->lock);
 
@@ -552,8 +594,13 @@ static struct pci_driver bar_heap_driver = {
 
 static int __init bar_heap_init(void)
 {
+	int ret;
+
 	bar_debugfs_root = debugfs_create_dir("dmabuf_pp_bar", NULL);
-	return pci_register_driver(&bar_heap_driver);
+	ret = pci_register_driver(&bar_heap_driver);
+	if (ret)
+		debugfs_remove(bar_debugfs_root);
+	return ret;
 }
 
 /* After the dma-heap core (subsys_initcall) set up its class. */

@@ -339,7 +339,8 @@ int main(void)
 			 ktap_check(heap_size >= 4 * bufsize, "heap of %" PRIu64 " bytes: too small",
 			       heap_size) &&
 			 heap_is_whole(heap_size), "heap_registered_and_empty")) {
-		ktap_diag("%s: %s", heap_path, strerror(errno));
+		ktap_diag("%s: %s", heap_path,
+			  access(heap_path, R_OK) ? strerror(errno) : "present");
 		ktap_exit(&t);
 	}
 

@@ -59,7 +59,9 @@ static int nsim_io_region_match(struct resource *res, void *arg)
  *
  * Context: process, RTNL held.
  * Return: the window; NULL when the buffers are host RAM (no window is
- * needed) or the provider has none; an ERR_PTR() on failure.
+ * needed); an ERR_PTR() when the provider gave no buffer to tell (-ENOMEM),
+ * their memory lies in no region a driver claimed (-EFAULT), or mapping
+ * it failed.
  */
 struct nsim_io_window *nsim_io_window_create(struct page_pool *pool,
 					     struct device *dma_dev)
@@ -71,7 +73,7 @@ struct nsim_io_window *nsim_io_window_create(struct page_pool *pool,
 
 	netmem = page_pool_alloc_netmems(pool, GFP_KERNEL);
 	if (!netmem)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	l.phys = dma_to_phys(dma_dev, page_pool_get_dma_addr_netmem(netmem));
 	page_pool_put_full_netmem(pool, netmem, false);
 	if (pfn_valid(PHYS_PFN(l.phys)))
@@ -107,9 +109,12 @@ void nsim_io_window_destroy(struct nsim_io_window *w)
 }
 
 /**
- * nsim_io_window_write() - the device writes @len bytes of @skb, from
- *	@off, to physical address @phys, if @w covers it
+ * nsim_io_window_write() - the device writes payload through a window
  * @w: the queue's window, or NULL
+ * @phys: where the bytes go: a physical address
+ * @skb: the frame they come from
+ * @off: offset of the first byte in @skb
+ * @len: how many bytes
  *
  * Context: the queue's NAPI poll.
  * Return: 0; -ERANGE when @w does not cover the range (the caller tries
