@@ -8,7 +8,8 @@
  * 64 KiB, first fit with freed space reused; mmap whole, partial, at an
  * offset, past the end and private; DMA_BUF_IOCTL_SYNC; the test importer
  * sees DMA addresses of I/O memory only, its writes reach the CPU's
- * mapping and the CPU's writes reach it, and vmap reads the same bytes;
+ * mapping and the CPU's writes reach it, vmap reads the same bytes, and a
+ * smaller segment limit gives smaller entries;
  * afterwards the heap is whole again.
  */
 #define _GNU_SOURCE
@@ -238,18 +239,43 @@ static int buf_sync(int fd, uint64_t flags)
 	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s) ? -errno : 0;
 }
 
-static bool probe(int buf, uint32_t flags, uint32_t seed, struct dmabuf_probe *p)
+static bool probe_seg(int buf, uint32_t flags, uint32_t seed, uint32_t max_seg,
+		      struct dmabuf_probe *p)
 {
 	int fd, ret, err;
 
 	fd = open(PROBE, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return ktap_check(false, "open %s: %s", PROBE, strerror(errno));
-	*p = (struct dmabuf_probe) { .fd = buf, .flags = flags, .seed = seed };
+	*p = (struct dmabuf_probe) {
+		.fd = buf, .flags = flags, .seed = seed, .max_seg = max_seg,
+	};
 	ret = ioctl(fd, DMABUF_PROBE, p);
 	err = errno;
 	close(fd);
 	return ktap_check(ret == 0, "DMABUF_PROBE flags 0x%x: %s", flags, strerror(err));
+}
+
+/* The test importer with its default 64 KiB segment limit. */
+static bool probe(int buf, uint32_t flags, uint32_t seed, struct dmabuf_probe *p)
+{
+	return probe_seg(buf, flags, seed, 0, p);
+}
+
+/* A device whose segments hold three pages: entries of three pages at most. */
+static void case_segment_limit(int fd, size_t size)
+{
+	uint32_t seg = 3 * 4096;
+	struct dmabuf_probe p;
+	bool ok;
+
+	ok = probe_seg(fd, 0, 0, seg, &p) &&
+	     ktap_check(p.mapped == size && p.bad_ents == 0 && p.max_len == seg &&
+			p.nents == (size + seg - 1) / seg,
+			"max_seg %u: %u entries (%u bad, longest %llu), %llu bytes mapped",
+			seg, p.nents, p.bad_ents, (unsigned long long)p.max_len,
+			(unsigned long long)p.mapped);
+	ktap_result(&t, ok, "entries_respect_segment_limit");
 }
 
 /*
@@ -324,9 +350,9 @@ int main(void)
 	uint64_t heap_size;
 	int fd;
 
-	ktap_start(&t, 11);
+	ktap_start(&t, 12);
 	if (!pci || !*pci) {
-		for (int i = 0; i < 11; i++)
+		for (int i = 0; i < 12; i++)
 			ktap_skip(&t, "bar_heap", "no device memory: run the VM with tools/vm/run --devmem SIZE");
 		ktap_exit(&t);
 	}
@@ -356,6 +382,7 @@ int main(void)
 	case_mmap(fd, bufsize);
 	case_sync_flags(fd);
 	case_importer(fd, bufsize);
+	case_segment_limit(fd, bufsize);
 	close(fd);
 
 	ktap_result(&t, heap_is_whole(heap_size), "heap_whole_again");
