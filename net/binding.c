@@ -76,6 +76,7 @@ static void dmabuf_pp_unmap(struct dmabuf_pp_binding *binding)
 					  DMA_FROM_DEVICE);
 	dma_buf_detach(binding->dmabuf, binding->attach);
 	dma_buf_put(binding->dmabuf);
+	binding->sgt = NULL;
 }
 
 /**
@@ -121,8 +122,8 @@ dmabuf_pp_binding_create(struct net_device *dev, struct device *dma_dev,
 		goto err_free_rxqs;
 	}
 
-	/* The final unmap may come long after the netdev is gone (buffers
-	 * held by user space); the DMA device must still be there for it.
+	/* Held until the binding leaves the device and unmaps (or until
+	 * free, for a binding that never did).
 	 */
 	binding->dma_dev = get_device(dma_dev);
 
@@ -130,6 +131,8 @@ dmabuf_pp_binding_create(struct net_device *dev, struct device *dma_dev,
 	if (err)
 		goto err_put_dma_dev;
 	binding->size = binding->dmabuf->size;
+	binding->token_limit = min_t(size_t, binding->size / DMABUF_PP_TOKEN_BYTES,
+				     DMABUF_PP_TOKENS_MAX);
 
 	err = dmabuf_pp_carve(binding, buf_shift, extack);
 	if (err)
@@ -171,11 +174,10 @@ static void dmabuf_pp_binding_free_rcu(struct rcu_head *rcu)
 
 /**
  * dmabuf_pp_binding_put() - drop a reference; the last one frees
- * @binding: the binding
+ * @binding: the binding, off its device (dmabuf_pp_binding_leave())
  *
- * The last reference goes with the user's unbind or the destruction of the
- * last page_pool, both in process context: unmapping takes the dma-buf's
- * reservation lock.
+ * The last reference goes with the user's unbind, the netdev's unregister
+ * or the destruction of the last page_pool.
  */
 void dmabuf_pp_binding_put(struct dmabuf_pp_binding *binding)
 {
@@ -185,13 +187,55 @@ void dmabuf_pp_binding_put(struct dmabuf_pp_binding *binding)
 		return;
 
 	/* Nothing can reach the queues any more: every page_pool is gone,
-	 * and the user's unbind or netdev unregister removed the binding
-	 * from the queues before dropping their reference.
+	 * and the binding left its device before the queues dropped their
+	 * references, which unmapped it.
 	 */
-	WARN_ON_ONCE(binding->dev);
+	if (WARN_ON_ONCE(binding->dev || binding->sgt))
+		return;	/* leak rather than free what a queue may use */
 	xa_erase(&dmabuf_pp_bindings, binding->id);
 	dmabuf_pp_uncarve(binding);
+	call_rcu(&binding->rcu, dmabuf_pp_binding_free_rcu);
+}
+
+/**
+ * dmabuf_pp_binding_leave() - the binding is off its device for good
+ * @binding: a binding no queue of its device uses any more; RTNL held
+ *
+ * No queue can DMA into its buffers now, so the attachment is unmapped and
+ * detached at once, while the device's driver is surely still there:
+ * buffers user space still holds stay returnable (their net_iovs live on
+ * until the last page_pool is gone), and user space keeps reading them
+ * through its own mapping of the dma-buf. A binding that was given to user
+ * space says so, once, on the "mgmt" group.
+ */
+void dmabuf_pp_binding_leave(struct dmabuf_pp_binding *binding)
+{
+	ASSERT_RTNL();
+
+	if (binding->installed)
+		dmabuf_pp_nl_notify_unbind(binding);
+	binding->dev = NULL;
 	dmabuf_pp_unmap(binding);
 	put_device(binding->dma_dev);
-	call_rcu(&binding->rcu, dmabuf_pp_binding_free_rcu);
+	binding->dma_dev = NULL;
+}
+
+/**
+ * dmabuf_pp_binding_unbind() - the user lets go of a binding
+ * @binding: the binding; RTNL held
+ *
+ * The one way a binding comes down, for both netlink families (unbind,
+ * socket close, a bind that failed half way): its queues are restarted on
+ * host memory, it leaves its device, and the user's reference goes. The
+ * binding itself lives on until the buffers the stack and user space hold
+ * have come back. A queue that fails to restart keeps the binding on its
+ * device until the netdev unregisters (dev_dmabuf_uninstall()).
+ */
+void dmabuf_pp_binding_unbind(struct dmabuf_pp_binding *binding)
+{
+	ASSERT_RTNL();
+
+	if (binding->dev && dmabuf_pp_queues_remove(binding))
+		dmabuf_pp_binding_leave(binding);
+	dmabuf_pp_binding_put(binding);
 }

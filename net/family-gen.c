@@ -42,6 +42,7 @@ static const struct genl_split_ops dmabuf_pp_nl_ops[] = {
 	},
 	{
 		.cmd	= DMABUF_PP_CMD_GET,
+		.start	= dmabuf_pp_nl_get_dump_start,
 		.dumpit	= dmabuf_pp_nl_get_dumpit,
 		.flags	= GENL_CMD_CAP_DUMP,
 	},

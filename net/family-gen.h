@@ -12,6 +12,8 @@
 #include <uapi/linux/dmabuf_pp.h>
 #include <linux/list.h>
 
+int dmabuf_pp_nl_get_dump_start(struct netlink_callback *cb);
+
 int dmabuf_pp_nl_bind_doit(struct sk_buff *skb, struct genl_info *info);
 int dmabuf_pp_nl_get_doit(struct sk_buff *skb, struct genl_info *info);
 int dmabuf_pp_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);

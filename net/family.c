@@ -146,73 +146,126 @@ static bool dmabuf_pp_nl_visible(const struct dmabuf_pp_binding *binding,
 }
 
 /*
- * Write the bindings @net sees with ids from *@next to @last, in id order,
- * as replies to GET. RTNL keeps each one's device and queues still while
- * it is written. *@next ends past the last one written.
- *
- * Return: 0, or -EMSGSIZE when @skb filled up first.
+ * Room for one binding's message: get, a dump's part and unbind-ntf are
+ * sized from the binding, as a binding may list thousands of queues.
+ * RTNL held (the queues).
  */
-static int dmabuf_pp_nl_fill_ids(struct sk_buff *skb, const struct net *net,
-				 unsigned long *next, unsigned long last,
-				 u32 portid, u32 seq, int flags)
+static size_t dmabuf_pp_nl_binding_size(const struct dmabuf_pp_binding *binding)
 {
-	struct dmabuf_pp_binding *binding;
-	unsigned long id;
-	int err = 0;
+	unsigned int queues = 0;
 
-	rtnl_lock();
-	rcu_read_lock();
-	xa_for_each_range(&dmabuf_pp_bindings, id, binding, *next, last) {
-		if (!dmabuf_pp_nl_visible(binding, net))
-			continue;
-		err = dmabuf_pp_nl_fill(skb, binding, portid, seq, flags,
-					DMABUF_PP_CMD_GET);
-		if (err)
-			break;
-		*next = id + 1;
-	}
-	rcu_read_unlock();
-	rtnl_unlock();
-	return err;
+	if (binding->dev)
+		queues = bitmap_weight(binding->rxqs, binding->nr_rxqs);
+	return genlmsg_total_size(3 * nla_total_size(sizeof(u32)) +	/* id, ifindex, buf-size */
+				  nla_total_size_64bit(sizeof(u64)) +	/* netns-cookie */
+				  5 * nla_total_size(sizeof(u64)) +	/* the counts */
+				  queues * nla_total_size(sizeof(u32)));
 }
 
-/* A get is a walk over the one id asked for. */
+/* A get takes a reference: the binding's size must be read under RTNL. */
+static struct dmabuf_pp_binding *
+dmabuf_pp_nl_binding_get(const struct net *net, unsigned long id)
+{
+	struct dmabuf_pp_binding *binding;
+
+	rcu_read_lock();
+	binding = xa_load(&dmabuf_pp_bindings, id);
+	if (binding && (!dmabuf_pp_nl_visible(binding, net) ||
+			!refcount_inc_not_zero(&binding->ref)))
+		binding = NULL;
+	rcu_read_unlock();
+	return binding;
+}
+
 int dmabuf_pp_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	unsigned long id, next;
+	struct dmabuf_pp_binding *binding;
 	struct sk_buff *rsp;
+	u32 id;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, DMABUF_PP_A_BINDING_ID))
 		return -EINVAL;
 	id = nla_get_u32(info->attrs[DMABUF_PP_A_BINDING_ID]);
 
-	rsp = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!rsp)
-		return -ENOMEM;
-	next = id;
-	err = dmabuf_pp_nl_fill_ids(rsp, genl_info_net(info), &next, id,
-				    info->snd_portid, info->snd_seq, 0);
-	if (next > id)
-		return genlmsg_reply(rsp, info);
-	nlmsg_free(rsp);
+	binding = dmabuf_pp_nl_binding_get(genl_info_net(info), id);
+	if (!binding) {
+		NL_SET_BAD_ATTR(info->extack,
+				info->attrs[DMABUF_PP_A_BINDING_ID]);
+		NL_SET_ERR_MSG_FMT(info->extack, "no binding with id %u", id);
+		return -ENOENT;
+	}
+
+	rtnl_lock();
+	rsp = nlmsg_new(dmabuf_pp_nl_binding_size(binding), GFP_KERNEL);
+	if (!rsp) {
+		err = -ENOMEM;
+		goto err_unlock;
+	}
+	err = dmabuf_pp_nl_fill(rsp, binding, info->snd_portid, info->snd_seq,
+				0, DMABUF_PP_CMD_GET);
 	if (err)
-		return err;
-	NL_SET_BAD_ATTR(info->extack, info->attrs[DMABUF_PP_A_BINDING_ID]);
-	NL_SET_ERR_MSG_FMT(info->extack, "no binding with id %lu", id);
-	return -ENOENT;
+		goto err_free_rsp;
+	rtnl_unlock();
+	dmabuf_pp_binding_put(binding);
+	return genlmsg_reply(rsp, info);
+
+err_free_rsp:
+	nlmsg_free(rsp);
+err_unlock:
+	rtnl_unlock();
+	dmabuf_pp_binding_put(binding);
+	return err;
 }
 
-/* cb->args[0]: the id to go on from */
+/*
+ * A dump's parts must each take at least the largest binding's message.
+ * A binding made after this ends the dump with EMSGSIZE if it is larger.
+ */
+int dmabuf_pp_nl_get_dump_start(struct netlink_callback *cb)
+{
+	const struct net *net = sock_net(cb->skb->sk);
+	struct dmabuf_pp_binding *binding;
+	size_t size = 0;
+	unsigned long id;
+
+	rtnl_lock();
+	rcu_read_lock();
+	xa_for_each(&dmabuf_pp_bindings, id, binding)
+		if (dmabuf_pp_nl_visible(binding, net))
+			size = max(size, dmabuf_pp_nl_binding_size(binding));
+	rcu_read_unlock();
+	rtnl_unlock();
+	cb->min_dump_alloc = nlmsg_total_size(size);
+	return 0;
+}
+
+/*
+ * cb->args[0]: the id to go on from. RTNL keeps each binding's device and
+ * queues still while it is written, RCU the binding itself.
+ */
 int dmabuf_pp_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	unsigned long next = cb->args[0];
-	int err;
+	const struct net *net = sock_net(skb->sk);
+	struct dmabuf_pp_binding *binding;
+	unsigned long id;
+	int err = 0;
 
-	err = dmabuf_pp_nl_fill_ids(skb, sock_net(skb->sk), &next, ULONG_MAX,
-				    NETLINK_CB(cb->skb).portid,
-				    cb->nlh->nlmsg_seq, NLM_F_MULTI);
-	cb->args[0] = next;
+	rtnl_lock();
+	rcu_read_lock();
+	xa_for_each_start(&dmabuf_pp_bindings, id, binding, cb->args[0]) {
+		if (!dmabuf_pp_nl_visible(binding, net))
+			continue;
+		err = dmabuf_pp_nl_fill(skb, binding,
+					NETLINK_CB(cb->skb).portid,
+					cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					DMABUF_PP_CMD_GET);
+		if (err)
+			break;
+		cb->args[0] = id + 1;
+	}
+	rcu_read_unlock();
+	rtnl_unlock();
 	/* A full skb ends this part of the dump; the next one goes on. */
 	return err == -EMSGSIZE && skb->len ? skb->len : err;
 }
@@ -231,11 +284,11 @@ void dmabuf_pp_nl_notify_unbind(struct dmabuf_pp_binding *binding)
 	if (!genl_has_listeners(&dmabuf_pp_nl_family, net,
 				DMABUF_PP_NLGRP_MGMT))
 		return;
-	ntf = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	ntf = nlmsg_new(dmabuf_pp_nl_binding_size(binding), GFP_KERNEL);
 	if (!ntf)
 		return;
-	if (dmabuf_pp_nl_fill(ntf, binding, 0, 0, 0,
-			      DMABUF_PP_CMD_UNBIND_NTF)) {
+	if (WARN_ON_ONCE(dmabuf_pp_nl_fill(ntf, binding, 0, 0, 0,
+					   DMABUF_PP_CMD_UNBIND_NTF))) {
 		nlmsg_free(ntf);
 		return;
 	}

@@ -16,6 +16,7 @@
  * to give back.
  */
 
+#include <linux/bitmap.h>
 #include <linux/dma-buf.h>
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
@@ -88,10 +89,11 @@ int dmabuf_pp_carve(struct dmabuf_pp_binding *binding, unsigned int shift,
 		return -ENOMEM;
 	binding->free = kvmalloc_array(count, sizeof(*binding->free),
 				       GFP_KERNEL);
-	if (!binding->free) {
-		kvfree(area->niovs);
-		return -ENOMEM;
-	}
+	if (!binding->free)
+		goto err_free_niovs;
+	binding->on_free = bitmap_zalloc(count, GFP_KERNEL);
+	if (!binding->on_free)
+		goto err_free_stack;
 
 	for_each_sgtable_dma_sg(binding->sgt, sg, i) {
 		unsigned int off;
@@ -108,9 +110,16 @@ int dmabuf_pp_carve(struct dmabuf_pp_binding *binding, unsigned int shift,
 			binding->free[count - 1 - n] = n;
 		}
 	}
+	bitmap_fill(binding->on_free, count);
 	binding->nr_niovs = count;
 	binding->nr_free = count;
 	return 0;
+
+err_free_stack:
+	kvfree(binding->free);
+err_free_niovs:
+	kvfree(area->niovs);
+	return -ENOMEM;
 }
 
 /**
@@ -122,6 +131,7 @@ void dmabuf_pp_uncarve(struct dmabuf_pp_binding *binding)
 	/* A buffer still out would be freed under its user: leak instead. */
 	if (WARN_ON_ONCE(binding->nr_free != binding->nr_niovs))
 		return;
+	bitmap_free(binding->on_free);
 	kvfree(binding->free);
 	kvfree(binding->area.niovs);
 }
@@ -141,8 +151,11 @@ struct net_iov *dmabuf_pp_niov_get(struct dmabuf_pp_binding *binding)
 
 	spin_lock_irqsave(&binding->free_lock, flags);
 	if (binding->nr_free) {
+		u32 idx = binding->free[binding->nr_free - 1];
+
 		WRITE_ONCE(binding->nr_free, binding->nr_free - 1);
-		niov = &binding->area.niovs[binding->free[binding->nr_free]];
+		__clear_bit(idx, binding->on_free);
+		niov = &binding->area.niovs[idx];
 	}
 	spin_unlock_irqrestore(&binding->free_lock, flags);
 	return niov;
@@ -151,18 +164,27 @@ struct net_iov *dmabuf_pp_niov_get(struct dmabuf_pp_binding *binding)
 /**
  * dmabuf_pp_niov_put() - give a buffer back
  * @niov: a net_iov dmabuf_pp_niov_get() returned
+ *
+ * A buffer given back twice is refused: pushed twice, it would go out to
+ * two RX descriptors at once, and one flow's payload would land under a
+ * token another flow holds. The buffer stays where it is.
+ *
+ * Return: true if it went back on the free stack, false if it was there.
  */
-void dmabuf_pp_niov_put(struct net_iov *niov)
+bool dmabuf_pp_niov_put(struct net_iov *niov)
 {
 	struct dmabuf_pp_area *area = niov->pp_area;
 	struct dmabuf_pp_binding *binding = area->binding;
+	u32 idx = niov - area->niovs;
 	unsigned long flags;
+	bool put = false;
 
 	spin_lock_irqsave(&binding->free_lock, flags);
-	/* A double release would write past the stack. */
-	if (!WARN_ON_ONCE(binding->nr_free >= binding->nr_niovs)) {
-		binding->free[binding->nr_free] = niov - area->niovs;
+	if (!__test_and_set_bit(idx, binding->on_free)) {
+		binding->free[binding->nr_free] = idx;
 		WRITE_ONCE(binding->nr_free, binding->nr_free + 1);
+		put = true;
 	}
 	spin_unlock_irqrestore(&binding->free_lock, flags);
+	return put;
 }

@@ -201,11 +201,48 @@ static void stack_order_exhaustion_reuse(struct kunit *test)
 	free_binding(binding);
 }
 
+/* A buffer given back twice goes on the stack once, and out once. */
+static void double_release_refused(struct kunit *test)
+{
+	const struct dma_range r[] = { { 0x100000, 0x4000 } };
+	struct dmabuf_pp_binding *binding = fake_binding(test, r, 1);
+	struct netlink_ext_ack extack = {};
+	struct net_iov *a, *b;
+
+	KUNIT_ASSERT_EQ(test, dmabuf_pp_carve(binding, PAGE_SHIFT, &extack), 0);
+	/* Never taken: already free. */
+	KUNIT_EXPECT_FALSE(test, dmabuf_pp_niov_put(&binding->area.niovs[3]));
+	KUNIT_EXPECT_EQ(test, binding->nr_free, 4);
+
+	a = dmabuf_pp_niov_get(binding);
+	b = dmabuf_pp_niov_get(binding);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_TRUE(test, dmabuf_pp_niov_put(a));
+	KUNIT_EXPECT_FALSE(test, dmabuf_pp_niov_put(a));
+	KUNIT_EXPECT_EQ(test, binding->nr_free, 3);
+
+	/* The three free buffers go out once each, and b is not among them. */
+	KUNIT_EXPECT_PTR_EQ(test, dmabuf_pp_niov_get(binding), a);
+	KUNIT_EXPECT_PTR_NE(test, dmabuf_pp_niov_get(binding), b);
+	KUNIT_EXPECT_PTR_NE(test, dmabuf_pp_niov_get(binding), a);
+	KUNIT_EXPECT_NULL(test, dmabuf_pp_niov_get(binding));
+
+	/* Everything back, each once: the stack is exactly full. */
+	for (unsigned int i = 0; i < 4; i++)
+		KUNIT_EXPECT_TRUE(test,
+				  dmabuf_pp_niov_put(&binding->area.niovs[i]));
+	KUNIT_EXPECT_EQ(test, binding->nr_free, binding->nr_niovs);
+	dmabuf_pp_uncarve(binding);
+	free_binding(binding);
+}
+
 static struct kunit_case dmabuf_pp_freelist_cases[] = {
 	KUNIT_CASE(carve_pages),
 	KUNIT_CASE(carve_large_buffers),
 	KUNIT_CASE(refuse_misaligned),
 	KUNIT_CASE(stack_order_exhaustion_reuse),
+	KUNIT_CASE(double_release_refused),
 	{}
 };
 

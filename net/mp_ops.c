@@ -69,11 +69,16 @@ static netmem_ref dmabuf_pp_mp_alloc(struct page_pool *pool, gfp_t gfp)
  */
 static bool dmabuf_pp_mp_release(struct page_pool *pool, netmem_ref netmem)
 {
+	struct net_iov *niov;
+
 	if (WARN_ON_ONCE(!netmem_is_net_iov(netmem)))
 		return false;
 
+	niov = netmem_to_net_iov(netmem);
 	page_pool_clear_pp_info(netmem);
-	dmabuf_pp_niov_put(netmem_to_net_iov(netmem));
+	WARN_ONCE(!dmabuf_pp_niov_put(niov),
+		  "dmabuf-pp: buffer %ld of binding %u released twice\n",
+		  niov - niov->pp_area->niovs, niov->pp_area->binding->id);
 	return false;
 }
 

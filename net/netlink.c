@@ -21,13 +21,6 @@
 #include "../core/netdev-genl-gen.h"
 #include "provider.h"
 
-/* The user lets go: off the queues, and the user's reference dropped. */
-void dmabuf_pp_nl_unbind(struct dmabuf_pp_binding *binding)
-{
-	dmabuf_pp_queues_remove(binding);
-	dmabuf_pp_binding_put(binding);
-}
-
 /**
  * dmabuf_pp_nl_queue_slots() - room for the queues a bind request lists
  * @info: the request
@@ -186,12 +179,14 @@ dmabuf_pp_nl_bind(struct genl_info *info, const struct dmabuf_pp_bind *bind,
 	if (err)
 		goto err_unbind;
 
+	/* Its id goes to user space now: its leaving will be announced. */
+	binding->installed = true;
 	list_add(&binding->sock_link, sock_bindings);
 	rtnl_unlock();
 	return binding;
 
 err_unbind:
-	dmabuf_pp_nl_unbind(binding);
+	dmabuf_pp_binding_unbind(binding);
 err_unlock:
 	rtnl_unlock();
 	return ERR_PTR(err);
@@ -306,7 +301,7 @@ void dmabuf_pp_nl_sock_priv_destroy(struct list_head *bindings)
 	rtnl_lock();
 	list_for_each_entry_safe(binding, tmp, bindings, sock_link) {
 		list_del(&binding->sock_link);
-		dmabuf_pp_nl_unbind(binding);
+		dmabuf_pp_binding_unbind(binding);
 	}
 	rtnl_unlock();
 }

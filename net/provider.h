@@ -61,26 +61,32 @@ struct dmabuf_pp_pcpu {
  * @id: what bind-rx returned; unique among live bindings
  * @netns_cookie: cookie of the netns of @dev at bind time (for dumps)
  * @size: bytes of the dma-buf (readable after the dma-buf reference went)
+ * @token_limit: most tokens a socket receiving from it may hold
+ * @installed: the bind succeeded and user space got the id, so its
+ *	leaving the device is announced (RTNL)
  * @ref: one for the user (the netlink socket that bound it), one per queue
  *	whose provider parameters point at it, and one per page_pool built on
  *	it. A net_iov needs no reference of its own: its
  *	page_pool outlives it (a pool is destroyed only once every buffer it
  *	handed out came back), and so the binding does too.
- * @dmabuf: our reference to the dma-buf; the user's fd may be long closed
- * @attach: the attachment to @dma_dev
- * @sgt: the mapped table; only DMA addresses and lengths are read
- * @dma_dev: the device the buffers are mapped for; referenced until free
- * @dev: the netdev whose queues use the binding, or NULL once it was
- *	unbound or the netdev unregistered. No reference is held, so that
+ * @dmabuf: our reference to the dma-buf, until the binding leaves @dev
+ * @attach: the attachment to @dma_dev, until the binding leaves @dev
+ * @sgt: the mapped table, until the binding leaves @dev (then NULL); only
+ *	DMA addresses and lengths are read
+ * @dma_dev: the device the buffers are mapped for, referenced while mapped
+ * @dev: the netdev whose queues use the binding, or NULL once it left it
+ *	(dmabuf_pp_binding_leave()). No reference is held, so that
  *	unregister never waits for user space; RTNL protects it.
  * @rxqs: bitmap of the queues of @dev the binding is installed on (RTNL)
  * @nr_rxqs: number of bits in @rxqs
  * @sock_link: entry in the binding socket's list (RTNL)
  * @area: the net_iovs, carved from @sgt
  * @nr_niovs: number of net_iovs in @area
- * @free_lock: protects @free and @nr_free
+ * @free_lock: protects @free, @nr_free and @on_free
  * @nr_free: number of entries on @free
  * @free: stack of indexes into @area.niovs of buffers no page_pool holds
+ * @on_free: bit i set while buffer i is on @free, which is how a second
+ *	release of a buffer is caught
  * @pcpu: counters updated on the receive path, per CPU so that no cache
  *	line bounces between the CPUs that receive
  * @rcu: frees the binding after stats.c's readers are done with it
@@ -90,6 +96,8 @@ struct dmabuf_pp_binding {
 	refcount_t ref;
 	u64 netns_cookie;
 	size_t size;
+	u32 token_limit;
+	bool installed;
 
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
@@ -104,9 +112,10 @@ struct dmabuf_pp_binding {
 	struct dmabuf_pp_area area;
 	u32 nr_niovs;
 
-	spinlock_t free_lock;	/* the free stack: @nr_free, @free */
+	spinlock_t free_lock;	/* the free stack: @nr_free, @free, @on_free */
 	u32 nr_free;
 	u32 *free;
+	unsigned long *on_free;
 
 	struct dmabuf_pp_pcpu __percpu *pcpu;
 	struct rcu_head rcu;
@@ -118,6 +127,8 @@ dmabuf_pp_binding_create(struct net_device *dev, struct device *dma_dev,
 			 unsigned int fd, unsigned int buf_shift,
 			 struct netlink_ext_ack *extack);
 void dmabuf_pp_binding_put(struct dmabuf_pp_binding *binding);
+void dmabuf_pp_binding_leave(struct dmabuf_pp_binding *binding);
+void dmabuf_pp_binding_unbind(struct dmabuf_pp_binding *binding);
 
 static inline void dmabuf_pp_binding_get(struct dmabuf_pp_binding *binding)
 {
@@ -132,18 +143,23 @@ int dmabuf_pp_carve(struct dmabuf_pp_binding *binding, unsigned int shift,
 		    struct netlink_ext_ack *extack);
 void dmabuf_pp_uncarve(struct dmabuf_pp_binding *binding);
 struct net_iov *dmabuf_pp_niov_get(struct dmabuf_pp_binding *binding);
-void dmabuf_pp_niov_put(struct net_iov *niov);
+bool dmabuf_pp_niov_put(struct net_iov *niov);
 
 /* tokens.c: a socket's token table (the socket side is in dmabuf_pp.h) */
 struct dmabuf_token;
 struct dmabuf_pp_tokens;
 typedef void (*dmabuf_pp_put_fn)(const netmem_ref *netmems, unsigned int n);
 
+/* Most tokens a socket may hold: one per this many bytes of a binding */
+#define DMABUF_PP_TOKEN_BYTES	1024
+/* Most tokens a socket may hold at all */
+#define DMABUF_PP_TOKENS_MAX	BIT(27)
 /* Entries and tokens one SO_DEVMEM_DONTNEED takes (upstream: 128, 1024) */
 #define DMABUF_PP_DONTNEED_MAX	1024
 
 struct dmabuf_pp_tokens *dmabuf_pp_table_new(void);
 void dmabuf_pp_table_free(struct dmabuf_pp_tokens *t);
+void dmabuf_pp_table_limit(struct dmabuf_pp_tokens *t, u32 limit);
 int dmabuf_pp_table_reserve(struct dmabuf_pp_tokens *t, u32 *tokens,
 			    unsigned int n);
 void dmabuf_pp_table_commit(struct dmabuf_pp_tokens *t, const u32 *tokens,
@@ -173,7 +189,6 @@ int dmabuf_pp_nl_bind_reply(struct genl_info *info,
 			    struct dmabuf_pp_bind *bind,
 			    int (*put_reply)(struct sk_buff *rsp,
 					     const struct dmabuf_pp_binding *b));
-void dmabuf_pp_nl_unbind(struct dmabuf_pp_binding *binding);
 
 /* family.c */
 void dmabuf_pp_nl_notify_unbind(struct dmabuf_pp_binding *binding);
@@ -198,6 +213,6 @@ struct device *dmabuf_pp_queues_check(struct net_device *dev, const u32 *idx,
 int dmabuf_pp_queues_install(struct dmabuf_pp_binding *binding,
 			     const u32 *idx, unsigned int n,
 			     struct netlink_ext_ack *extack);
-void dmabuf_pp_queues_remove(struct dmabuf_pp_binding *binding);
+bool dmabuf_pp_queues_remove(struct dmabuf_pp_binding *binding);
 
 #endif /* _DMABUF_PP_PROVIDER_H */

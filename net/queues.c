@@ -15,6 +15,7 @@
 #include <linux/log2.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
+#include <net/net_namespace.h>
 #include <net/netdev_queues.h>
 #include <net/netdev_rx_queue.h>
 #include <net/netlink.h>
@@ -283,29 +284,22 @@ err_restore:
 
 /**
  * dmabuf_pp_queues_remove() - take a binding off all its queues
- * @binding: the binding; RTNL held
+ * @binding: the binding, on its device; RTNL held
  *
- * Its page_pools (and with them the binding) live on until user space and
- * the stack return the buffers they hold. Once no queue is left, the
- * binding no longer knows its netdev; a queue that failed to restart keeps
- * it until the netdev unregisters.
+ * Each queue is restarted on host memory. A queue that fails to restart
+ * keeps the binding until a later restart or the netdev's unregister.
+ *
+ * Return: true when no queue uses the binding any more.
  */
-void dmabuf_pp_queues_remove(struct dmabuf_pp_binding *binding)
+bool dmabuf_pp_queues_remove(struct dmabuf_pp_binding *binding)
 {
 	unsigned int idx;
 
 	ASSERT_RTNL();
 
-	if (!binding->dev)
-		return;	/* the netdev unregistered first */
-
-	/* A bind that failed was never installed: nothing to announce. */
-	if (!bitmap_empty(binding->rxqs, binding->nr_rxqs))
-		dmabuf_pp_nl_notify_unbind(binding);
 	for_each_set_bit(idx, binding->rxqs, binding->nr_rxqs)
 		dmabuf_pp_queue_restore(binding, idx);
-	if (bitmap_empty(binding->rxqs, binding->nr_rxqs))
-		binding->dev = NULL;
+	return bitmap_empty(binding->rxqs, binding->nr_rxqs);
 }
 
 /**
@@ -313,8 +307,8 @@ void dmabuf_pp_queues_remove(struct dmabuf_pp_binding *binding)
  * @dev: the netdev, closed; RTNL held
  *
  * The queues are not restarted, they are going away with the netdev. Each
- * binding only forgets the netdev; it lives on while its socket is open or
- * its buffers are out.
+ * binding leaves the device with its last queue here; it lives on while
+ * its socket is open or its buffers are out.
  */
 void dev_dmabuf_uninstall(struct net_device *dev)
 {
@@ -329,10 +323,49 @@ void dev_dmabuf_uninstall(struct net_device *dev)
 		if (rxq->mp_params.mp_ops != &dmabuf_pp_mp_ops)
 			continue;
 		binding = rxq->mp_params.mp_priv;
-		if (binding->dev)	/* its first queue here */
-			dmabuf_pp_nl_notify_unbind(binding);
 		__clear_bit(i, binding->rxqs);
-		binding->dev = NULL;
+		/* While this queue's reference still keeps the binding */
+		if (bitmap_empty(binding->rxqs, binding->nr_rxqs))
+			dmabuf_pp_binding_leave(binding);
 		dmabuf_pp_queue_clear(dev, i);	/* may free the binding */
 	}
+}
+
+/**
+ * dev_dmabuf_change_netns() - may a netdev move to another namespace?
+ * @dev: the netdev; RTNL held
+ * @net: where it would go
+ * @extack: where to say why not
+ *
+ * Not while a queue is bound: the binding, its socket, its get and dump
+ * and its unbind notification all belong to the namespace it was made in.
+ * A dying namespace's devices must go (the core cannot be refused there);
+ * the only bindings left on them are ones whose socket is gone and whose
+ * queue failed to restart, and they follow their device.
+ *
+ * Return: 0, or -EBUSY with a message.
+ */
+int dev_dmabuf_change_netns(struct net_device *dev, struct net *net,
+			    struct netlink_ext_ack *extack)
+{
+	struct dmabuf_pp_binding *binding;
+	struct netdev_rx_queue *rxq;
+	unsigned int i;
+
+	ASSERT_RTNL();
+
+	for (i = 0; i < dev->num_rx_queues; i++) {
+		rxq = __netif_get_rx_queue(dev, i);
+		if (rxq->mp_params.mp_ops != &dmabuf_pp_mp_ops)
+			continue;
+		binding = rxq->mp_params.mp_priv;
+		if (check_net(dev_net(dev))) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "RX queue %u of %s is bound to dma-buf %u; unbind it before moving the device",
+					   i, dev->name, binding->id);
+			return -EBUSY;
+		}
+		binding->netns_cookie = net->net_cookie;
+	}
+	return 0;
 }

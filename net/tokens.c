@@ -14,16 +14,27 @@
  *   (next << 2)|2  free, and the index of the next free slot (0: none)
  *
  * The free slots form a LIFO list through the table itself, so issuing a
- * token and taking one back are both O(1), with no tree to walk and no
- * allocation but the table's occasional doubling. Slot 0 is never used:
- * token 0 is invalid, as upstream's are numbered from 1.
+ * token and taking one back are both O(1), with no tree to walk. Slot 0 is
+ * never used: token 0 is invalid, as upstream's are numbered from 1.
+ *
+ * The slots live in chunks of one page, found through a directory. The
+ * table grows a chunk at a time and a chunk never moves, so growing never
+ * copies slots; the directory (8 bytes per 512 slots) is copied outside the
+ * lock, which is safe because only the one grower ever writes it.
  *
  * recvmsg() issues tokens with the socket locked, and is the only one to
  * grow the table; SO_DEVMEM_DONTNEED runs without the socket lock, in
  * parallel with recvmsg() on another thread. The table's spinlock covers
- * the slots, the free list and the switch to a grown array. It is taken
- * with bottom halves off: the socket's destructor, which empties the
- * table, runs from softirq when a closed socket's last timer fires.
+ * the slots, the free list, the counts and the switch to a longer
+ * directory. It is taken with bottom halves off: the socket's destructor,
+ * which empties the table, runs from softirq when a closed socket's last
+ * timer fires. No hold of it does more than a bounded amount of work.
+ *
+ * A socket holds at most @limit tokens: one per KiB of the largest binding
+ * it received from (DMABUF_PP_TOKEN_BYTES), far more than any frag layout
+ * needs to hold every buffer of it, and few enough that a socket that never
+ * gives tokens back cannot grow its table without bound. Upstream's
+ * sk_user_frags xarray has no limit but its 2^31 ids.
  */
 
 #include <linux/percpu.h>
@@ -39,9 +50,12 @@
 
 #include "provider.h"
 
-#define DMABUF_PP_TOKENS_MIN	64
-/* kvmalloc() stays below INT_MAX bytes */
-#define DMABUF_PP_TOKENS_MAX	BIT(27)
+/* One chunk is one page of slots. */
+#define CHUNK_SHIFT		(PAGE_SHIFT - ilog2(sizeof(unsigned long)))
+#define CHUNK_SLOTS		BIT(CHUNK_SHIFT)
+#define CHUNK_MASK		(CHUNK_SLOTS - 1)
+#define DIR_MIN			8
+#define MAX_CHUNKS		(DMABUF_PP_TOKENS_MAX >> CHUNK_SHIFT)
 
 #define SLOT_RESERVED		0UL
 #define SLOT_FREE		2UL
@@ -51,16 +65,26 @@
 
 /* Buffers are given back (put) in batches, outside the table's lock. */
 #define PUT_BATCH		16
+/* Slots one hold of the lock looks at when everything is given back */
+#define SCAN_STEP		256
 
 struct dmabuf_pp_tokens {
-	spinlock_t lock;	/* @slot's contents and the switch to a new one, @top, @free */
-	u32 size;		/* slots allocated; changed by reserve only */
+	spinlock_t lock;	/* slots, @top, @free, @live, @limit, @chunk */
 	u32 top;		/* slots [1, top) have been issued at least once */
 	u32 free;		/* first free slot, 0 for none */
-	unsigned long *slot;
+	u32 live;		/* tokens user space holds */
+	u32 limit;		/* most tokens it may hold; 0: not known yet */
+	u32 nr_chunks;		/* chunks in @chunk; written by the grower */
+	u32 dir_size;		/* entries @chunk has room for; grower only */
+	unsigned long **chunk;	/* the directory */
 };
 
 /* --- the table ------------------------------------------------------------ */
+
+static unsigned long *slot(struct dmabuf_pp_tokens *t, u32 s)
+{
+	return &t->chunk[s >> CHUNK_SHIFT][s & CHUNK_MASK];
+}
 
 static bool slot_is_token(unsigned long v)
 {
@@ -69,8 +93,18 @@ static bool slot_is_token(unsigned long v)
 
 static void slot_free(struct dmabuf_pp_tokens *t, u32 s)
 {
-	t->slot[s] = ((unsigned long)t->free << 2) | SLOT_FREE;
+	*slot(t, s) = ((unsigned long)t->free << 2) | SLOT_FREE;
 	t->free = s;
+}
+
+/* A live token is given back: its slot is freed, its buffer returned. */
+static netmem_ref slot_take(struct dmabuf_pp_tokens *t, u32 s)
+{
+	netmem_ref netmem = (__force netmem_ref)*slot(t, s);
+
+	slot_free(t, s);
+	t->live--;
+	return netmem;
 }
 
 struct dmabuf_pp_tokens *dmabuf_pp_table_new(void)
@@ -87,43 +121,84 @@ struct dmabuf_pp_tokens *dmabuf_pp_table_new(void)
 /* Every token must have been returned (dmabuf_pp_table_return_all()). */
 void dmabuf_pp_table_free(struct dmabuf_pp_tokens *t)
 {
-	kvfree(t->slot);
+	u32 i;
+
+	WARN_ON_ONCE(t->live);
+	for (i = 0; i < t->nr_chunks; i++)
+		free_page((unsigned long)t->chunk[i]);
+	kvfree(t->chunk);
 	kfree(t);
 }
 
-/* Double the table; only the one caller that reserves ever grows it. */
+/**
+ * dmabuf_pp_table_limit() - a socket received from a binding this large
+ * @t: the table
+ * @limit: tokens the binding allows (dmabuf_pp_binding::token_limit)
+ *
+ * The socket's limit is that of the largest binding it received from.
+ */
+void dmabuf_pp_table_limit(struct dmabuf_pp_tokens *t, u32 limit)
+{
+	if (limit > READ_ONCE(t->limit)) {
+		spin_lock_bh(&t->lock);
+		t->limit = max(t->limit, limit);
+		spin_unlock_bh(&t->lock);
+	}
+}
+
+/*
+ * One more chunk; only the one caller that reserves ever grows the table.
+ * Everything is allocated and copied before the lock is taken: the lock is
+ * held to publish, which is O(1).
+ */
 static int table_grow(struct dmabuf_pp_tokens *t)
 {
-	u32 size = max_t(u32, t->size * 2, DMABUF_PP_TOKENS_MIN);
-	unsigned long *slot, *old;
+	unsigned long **dir = t->chunk, **old = NULL;
+	u32 dir_size = t->dir_size;
+	unsigned long *chunk;
 
-	if (t->size >= DMABUF_PP_TOKENS_MAX)
+	if (t->nr_chunks >= MAX_CHUNKS)
 		return -EBUSY;	/* what a full xarray answers upstream */
-	slot = kvmalloc_array(size, sizeof(*slot), GFP_KERNEL_ACCOUNT);
-	if (!slot)
+	chunk = (unsigned long *)__get_free_page(GFP_KERNEL_ACCOUNT);
+	if (!chunk)
 		return -ENOMEM;
+	if (t->nr_chunks == dir_size) {
+		dir_size = max_t(u32, dir_size * 2, DIR_MIN);
+		dir = kvmalloc_array(dir_size, sizeof(*dir), GFP_KERNEL_ACCOUNT);
+		if (!dir) {
+			free_page((unsigned long)chunk);
+			return -ENOMEM;
+		}
+		/* Only we write directory entries, and never change one. */
+		if (t->nr_chunks)
+			memcpy(dir, t->chunk, t->nr_chunks * sizeof(*dir));
+		old = t->chunk;
+	}
+	/* Past nr_chunks: nobody looks at this entry before it is published */
+	dir[t->nr_chunks] = chunk;
 
 	spin_lock_bh(&t->lock);
-	old = t->slot;
-	if (old)
-		memcpy(slot, old, t->top * sizeof(*slot));
-	t->slot = slot;
-	t->size = size;
+	t->chunk = dir;
+	t->nr_chunks++;
 	spin_unlock_bh(&t->lock);
 
-	kvfree(old);
+	t->dir_size = dir_size;
+	if (old != dir)
+		kvfree(old);
 	return 0;
 }
 
 /**
  * dmabuf_pp_table_reserve() - reserve tokens; freed slots are used first
- * @t: the table; callers are serialised (the socket lock)
+ * @t: the table; callers are serialised (the socket lock), and commit what
+ *	they reserved before they reserve again
  * @tokens: where to put them
  * @n: how many are wanted
  *
  * May sleep, to grow the table.
  *
- * Return: how many were reserved (1 to @n), or a negative errno.
+ * Return: how many were reserved (1 to @n), -ENOBUFS when the socket holds
+ * as many tokens as it may, or another negative errno.
  */
 int dmabuf_pp_table_reserve(struct dmabuf_pp_tokens *t, u32 *tokens,
 			    unsigned int n)
@@ -133,14 +208,20 @@ int dmabuf_pp_table_reserve(struct dmabuf_pp_tokens *t, u32 *tokens,
 
 	for (;;) {
 		spin_lock_bh(&t->lock);
+		if (t->limit)
+			n = min(n, t->limit - min(t->live, t->limit));
+		if (!n) {
+			spin_unlock_bh(&t->lock);
+			return -ENOBUFS;
+		}
 		for (; got < n && t->free; got++) {
 			tokens[got] = t->free;
-			t->free = t->slot[t->free] >> 2;
-			t->slot[tokens[got]] = SLOT_RESERVED;
+			t->free = *slot(t, t->free) >> 2;
+			*slot(t, tokens[got]) = SLOT_RESERVED;
 		}
-		for (; got < n && t->top < t->size; got++) {
+		for (; got < n && t->top < t->nr_chunks << CHUNK_SHIFT; got++) {
 			tokens[got] = t->top++;
-			t->slot[tokens[got]] = SLOT_RESERVED;
+			*slot(t, tokens[got]) = SLOT_RESERVED;
 		}
 		spin_unlock_bh(&t->lock);
 		if (got)
@@ -168,7 +249,8 @@ void dmabuf_pp_table_commit(struct dmabuf_pp_tokens *t, const u32 *tokens,
 
 	spin_lock_bh(&t->lock);
 	for (i = 0; i < used; i++)
-		t->slot[tokens[i]] = (__force unsigned long)netmems[i];
+		*slot(t, tokens[i]) = (__force unsigned long)netmems[i];
+	t->live += used;
 	for (; i < reserved; i++)
 		slot_free(t, tokens[i]);
 	spin_unlock_bh(&t->lock);
@@ -183,7 +265,8 @@ void dmabuf_pp_table_commit(struct dmabuf_pp_tokens *t, const u32 *tokens,
  *
  * Tokens that are not live (0, never issued, reserved, already returned)
  * are skipped. At most DMABUF_PP_DONTNEED_MAX tokens are looked at,
- * skipped ones included.
+ * skipped ones included, and at most PUT_BATCH are given back per hold of
+ * the lock.
  *
  * Return: how many tokens were live and are now free.
  */
@@ -201,17 +284,12 @@ int dmabuf_pp_table_return(struct dmabuf_pp_tokens *t,
 
 		for (j = 0; j < req[i].token_count; j++) {
 			u32 tok = req[i].token_start + j;
-			unsigned long v;
 
 			if (++looked > DMABUF_PP_DONTNEED_MAX)
 				goto done;
-			if (!tok || tok >= t->top)
+			if (!tok || tok >= t->top || !slot_is_token(*slot(t, tok)))
 				continue;
-			v = t->slot[tok];
-			if (!slot_is_token(v))
-				continue;
-			slot_free(t, tok);
-			batch[nput++] = (__force netmem_ref)v;
+			batch[nput++] = slot_take(t, tok);
 			freed++;
 			if (nput == PUT_BATCH) {
 				spin_unlock_bh(&t->lock);
@@ -234,28 +312,34 @@ done:
  * @may_sleep: the caller is in process context and may be rescheduled
  *	between batches; false for the socket's destructor, which also runs
  *	from softirq (a closed socket's last timer)
+ *
+ * Each hold of the lock looks at SCAN_STEP slots at most, and the walk
+ * ends once no live token is left: a table emptied at close costs the
+ * destructor nothing.
  */
 void dmabuf_pp_table_return_all(struct dmabuf_pp_tokens *t,
 				dmabuf_pp_put_fn put, bool may_sleep)
 {
 	netmem_ref batch[PUT_BATCH];
 	unsigned int nput;
-	u32 s = 1;
+	u32 s = 1, end;
 
-	do {
+	for (;;) {
 		nput = 0;
 		spin_lock_bh(&t->lock);
-		for (; s < t->top && nput < PUT_BATCH; s++) {
-			if (slot_is_token(t->slot[s])) {
-				batch[nput++] = (__force netmem_ref)t->slot[s];
-				slot_free(t, s);
-			}
+		if (!t->live || s >= t->top) {
+			spin_unlock_bh(&t->lock);
+			break;
 		}
+		end = min(t->top, s + SCAN_STEP);
+		for (; s < end && nput < PUT_BATCH; s++)
+			if (slot_is_token(*slot(t, s)))
+				batch[nput++] = slot_take(t, s);
 		spin_unlock_bh(&t->lock);
 		put(batch, nput);
 		if (may_sleep)
 			cond_resched();
-	} while (nput);
+	}
 }
 
 /* --- a socket's tokens ------------------------------------------------------ */
@@ -284,7 +368,8 @@ static void put_netmems(const netmem_ref *netmems, unsigned int n)
  * @tokens: where to put them
  * @n: how many are wanted
  *
- * Return: how many were reserved (at least one), or a negative errno.
+ * Return: how many were reserved (at least one), -ENOBUFS when the socket
+ * holds as many tokens as it may, or another negative errno.
  */
 int dmabuf_pp_tokens_reserve(struct sock *sk, u32 *tokens, unsigned int n)
 {
@@ -315,14 +400,18 @@ void dmabuf_pp_tokens_commit(struct sock *sk, const u32 *tokens,
 			     const netmem_ref *netmems, unsigned int used,
 			     unsigned int reserved)
 {
+	struct dmabuf_pp_tokens *t = sk->sk_devmem_tokens;
 	unsigned int i;
 
 	if (!reserved)
 		return;
-	for (i = 0; i < used; i++)
-		this_cpu_inc(netmem_binding(netmems[i])->pcpu->user);
-	dmabuf_pp_table_commit(sk->sk_devmem_tokens, tokens, netmems, used,
-			       reserved);
+	for (i = 0; i < used; i++) {
+		struct dmabuf_pp_binding *binding = netmem_binding(netmems[i]);
+
+		this_cpu_inc(binding->pcpu->user);
+		dmabuf_pp_table_limit(t, binding->token_limit);
+	}
+	dmabuf_pp_table_commit(t, tokens, netmems, used, reserved);
 }
 
 /**

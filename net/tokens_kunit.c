@@ -3,7 +3,8 @@
  * KUnit tests of the token table (tokens.c): issuing, committing and
  * returning tokens, reuse of returned slots, tokens that must be skipped
  * (0, never issued, reserved, returned twice), the 1024-token limit of one
- * return, growth, and giving everything back at close.
+ * return, growth, giving everything back at close, and the most tokens a
+ * socket may hold.
  *
  * The netmems are made-up odd values: the table only stores and hands them
  * back, and the put callback records them instead of freeing anything.
@@ -186,11 +187,40 @@ static void grows_and_gives_all_back(struct kunit *test)
 	dmabuf_pp_table_free(t);
 }
 
+/* A socket holds at most its limit; a token given back makes room. */
+static void holds_at_most_the_limit(struct kunit *test)
+{
+	struct dmabuf_pp_tokens *t = new_table(test);
+	u32 tok[40], one;
+
+	dmabuf_pp_table_limit(t, 30);
+	dmabuf_pp_table_limit(t, 20);	/* a smaller binding: still 30 */
+	issue(test, t, tok, 30);
+	KUNIT_EXPECT_EQ(test, dmabuf_pp_table_reserve(t, &one, 1), -ENOBUFS);
+
+	KUNIT_EXPECT_EQ(test, return_range(t, tok[7], 1), 1);
+	KUNIT_ASSERT_EQ(test, dmabuf_pp_table_reserve(t, tok + 30, 10), 1);
+	KUNIT_EXPECT_EQ(test, tok[30], tok[7]);
+	/* Reserved but not used: the room stays. */
+	dmabuf_pp_table_commit(t, tok + 30, NULL, 0, 1);
+	KUNIT_ASSERT_EQ(test, dmabuf_pp_table_reserve(t, &one, 1), 1);
+	dmabuf_pp_table_commit(t, &one, (netmem_ref[]){ fake_netmem(99) },
+			       1, 1);
+	KUNIT_EXPECT_EQ(test, dmabuf_pp_table_reserve(t, &one, 1), -ENOBUFS);
+
+	dmabuf_pp_table_return_all(t, record_put, true);
+	KUNIT_EXPECT_EQ(test, puts.n, 31);
+	KUNIT_ASSERT_EQ(test, dmabuf_pp_table_reserve(t, tok, 40), 30);
+	dmabuf_pp_table_commit(t, tok, NULL, 0, 30);
+	dmabuf_pp_table_free(t);
+}
+
 static struct kunit_case dmabuf_pp_tokens_cases[] = {
 	KUNIT_CASE(issue_commit_return),
 	KUNIT_CASE(returned_slots_reused_first),
 	KUNIT_CASE(one_return_looks_at_1024),
 	KUNIT_CASE(grows_and_gives_all_back),
+	KUNIT_CASE(holds_at_most_the_limit),
 	{}
 };
 

@@ -22,7 +22,9 @@
 struct dmabuf_pp_binding;
 struct genl_info;
 struct list_head;
+struct net;
 struct net_device;
+struct netlink_ext_ack;
 struct sk_buff;
 struct sock;
 
@@ -86,5 +88,8 @@ void dmabuf_pp_sock_destroy_tokens(struct sock *sk);
 
 /* netdev unregister: the device lets go of every binding on its queues. */
 void dev_dmabuf_uninstall(struct net_device *dev);
+/* A bound netdev stays in its namespace (patch 0012). */
+int dev_dmabuf_change_netns(struct net_device *dev, struct net *net,
+			    struct netlink_ext_ack *extack);
 
 #endif /* _NET_DMABUF_PP_H */

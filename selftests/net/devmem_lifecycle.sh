@@ -49,6 +49,12 @@ wait_counters() {
 
 back_to_start() { wait_counters "$start"; }
 
+# How many dma-buf attachments the RX netdevsim device has (the dma-buf
+# core's list of every buffer and the devices attached to it).
+attached() {
+	grep -cx "	netdevsim$NSIM_ID_RX" /sys/kernel/debug/dma_buf/bufinfo
+}
+
 # devmemctl bind DEV ARGS... hold, in the RX namespace, in the background.
 # Returns once the binding is made (its line printed) or refused; the
 # binding lasts until hold_stop closes devmemctl's stdin.
@@ -153,6 +159,7 @@ mkdir -p $out
 # pinned pages as they are once it has.
 nsim_pair_create 4 && rx "$BIN/devmemctl" hds "$NSIM_IF_RX" on >/dev/null &&
 	[ -r $provider ] && [ -r $exporter ] && [ -w $nsim_dfs/rxq_restart_fail ] &&
+	[ -r /sys/kernel/debug/dma_buf/bufinfo ] &&
 	wait_counters "bindings 0 out 0 " &&
 	start=$(counters)
 ktap_result $? pair_hds_and_no_binding_left || ktap_exit
@@ -248,23 +255,29 @@ ktap_result $? rebind_in_rounds_of_ten "$ok of $rounds rounds (9 binds, 1 bind w
 
 # --- the netdev goes first ---------------------------------------------------
 # Delete the device while a flow runs into the binding and the receiver
-# holds its tokens: the binding forgets the device at once. Killing the
+# holds its tokens: the binding forgets the device at once, and its
+# dma-buf attachment to the device goes with it (no DMA mapping outlives
+# the device's driver), while the tokens are still out. Killing the
 # receiver gives its tokens back (at close), but its orphaned socket, whose
 # FIN can no longer leave, keeps the out-of-order segments it had queued:
 # buffers in flight in the stack, which keep the binding alive. Ending that
 # socket (ss -K, as its FIN-WAIT timeout would minutes later) ends it all.
 stream_into_held_tokens del.err
+attached_before=$(attached)
 echo "$NSIM_ID_RX" > /sys/bus/netdevsim/del_device
 rc=$?
 after_del=$(tail -n 2 $provider)
+attached_after=$(attached)
 { kill -9 $rx_pid && wait $rx_pid; } 2> /dev/null
 kill $tx_pid 2> /dev/null
 wait $tx_pid
 ktap_diag "after the delete: $after_del"
+ktap_diag "attachments to the device: $attached_before before, $attached_after after"
 ktap_diag "lingering: $(rx ss -tanH "sport = :$port" | tr -s ' ' | tr '\n' ';')"
 rx ss -K -tanH "sport = :$port" > /dev/null
 [ $rc = 0 ] && [[ $after_del == "binding "*" ifindex 0 queues 0 "* ]] &&
-	[ "${after_del##* out }" -gt 0 ] && back_to_start
+	[ "${after_del##* out }" -gt 0 ] &&
+	[ "$attached_before" = 1 ] && [ "$attached_after" = 0 ] && back_to_start
 ktap_result $? device_deleted_under_traffic_and_tokens
 
 # The namespace of a bound netdev is deleted. The binder lives in it, so

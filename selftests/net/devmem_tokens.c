@@ -2,7 +2,7 @@
 /*
  * SO_DEVMEM_DONTNEED abused: tokens given back twice, twice in one call,
  * never issued, to another socket, with zero or huge counts, with lengths
- * the kernel must refuse. Every call must free exactly the frags this
+ * the kernel must refuse; and MSG_PEEK, which must not issue tokens. Every call must free exactly the frags this
  * socket still holds among those the kernel looks at (at most 1024), say
  * how many, and leave everything else held.
  *
@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@
 #define MAX_CMSGS	1024	/* one recvmsg() gives at most this many */
 #define MAX_HELD	(HOLD + MAX_CMSGS)
 #define TIMEOUT_S	60
+#define PEEKS		500	/* the same queued bytes, peeked again and again */
 #define UNISSUED	0x40000000u	/* far above any token we can be given */
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 /* Entries one SO_DEVMEM_DONTNEED may carry: upstream 128, dmabuf-pp 1024 */
@@ -251,6 +253,70 @@ static bool family_counts_held_tokens(void)
 		  (unsigned long long)b.rx_bytes,
 		  (unsigned long long)held_bytes);
 	return b.buffers_user == nheld && b.rx_bytes == held_bytes;
+}
+
+struct peeked {
+	unsigned int frags;	/* described in DMABUF cmsgs */
+	unsigned int tokens;	/* of those, with a token other than 0 */
+};
+
+static int on_peeked_frag(const struct devmem_frag *f, void *arg)
+{
+	struct peeked *p = arg;
+
+	if (f->kind == DEVMEM_FRAG_DMABUF) {
+		p->frags++;
+		p->tokens += f->token != 0;
+	}
+	return 0;
+}
+
+/*
+ * MSG_PEEK leaves the bytes queued: dmabuf-pp hands out no token for them
+ * (token 0) and counts nothing as delivered, however often the same bytes
+ * are peeked. Upstream issues a new token, and takes a buffer reference,
+ * on every peek.
+ */
+static bool peek_takes_no_token(void)
+{
+	static char buf[IOV_SIZE];
+	static char ctrl[MAX_CMSGS * CMSG_SPACE(sizeof(struct dmabuf_cmsg))];
+	static struct devmem_pp_binding b;
+	struct pollfd pfd = { .fd = sock_a, .events = POLLIN };
+	struct peeked p = { 0 };
+	struct devmem_err e;
+	unsigned int i;
+
+	if (max_entries != ENTRIES_MAX) {
+		ktap_diag("upstream's kernel issues a token for every peek");
+		return true;
+	}
+	if (poll(&pfd, 1, TIMEOUT_S * 1000) != 1) {
+		ktap_diag("nothing queued to peek at");
+		return false;
+	}
+	for (i = 0; i < PEEKS; i++) {
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr msg = {
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = ctrl, .msg_controllen = sizeof(ctrl),
+		};
+
+		if (recvmsg(sock_a, &msg, MSG_SOCK_DEVMEM | MSG_PEEK) <= 0 ||
+		    devmem_cmsg_frags(&msg, on_peeked_frag, &p)) {
+			ktap_diag("peek %u: %s", i, strerror(errno));
+			return false;
+		}
+	}
+	if (devmem_pp_bindings(binding_id, take_pp_binding, &b, &e))
+		return false;
+	ktap_diag("%u peeks: %u frags, %u with a token; buffers-user %llu (held %u), rx-bytes %llu (%llu in cmsgs)",
+		  PEEKS, p.frags, p.tokens,
+		  (unsigned long long)b.buffers_user, nheld,
+		  (unsigned long long)b.rx_bytes,
+		  (unsigned long long)held_bytes);
+	return p.frags >= PEEKS && p.tokens == 0 && b.buffers_user == nheld &&
+	       b.rx_bytes == held_bytes;
 }
 
 static uint32_t freed_once;	/* case 1 gives it back, case 2 again */
@@ -470,6 +536,7 @@ static const struct {
 	const char *name;
 } cases[] = {
 	{ family_counts_held_tokens, "family_counts_held_tokens" },
+	{ peek_takes_no_token, "peek_takes_no_token" },
 	{ return_held_token, "return_held_token" },
 	{ return_again_frees_nothing, "return_again_frees_nothing" },
 	{ duplicate_in_one_call, "duplicate_in_one_call" },

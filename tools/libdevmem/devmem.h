@@ -60,9 +60,9 @@ extern "C" {
  * devmem_version(); the soname changes with DEVMEM_VERSION_MAJOR.
  */
 #define DEVMEM_VERSION_MAJOR 0
-#define DEVMEM_VERSION_MINOR 2
+#define DEVMEM_VERSION_MINOR 3
 #define DEVMEM_VERSION_PATCH 0
-#define DEVMEM_VERSION_STRING "0.2.0"
+#define DEVMEM_VERSION_STRING "0.3.0"
 /* For comparisons: DEVMEM_VERSION >= DEVMEM_VERSION_CODE(0, 1, 0). */
 #define DEVMEM_VERSION_CODE(major, minor, patch) \
 	(((major) << 16) | ((minor) << 8) | (patch))
@@ -267,7 +267,8 @@ DEVMEM_API int devmem_rx_qstats(int ifindex,
  * The dmabuf-pp generic netlink family (ours; stock kernels do not have it:
  * every call below then fails with EOPNOTSUPP and says so).
  */
-#define DEVMEM_PP_MAX_QUEUES 256
+/* Most queues a binding reported by get or dump may list here (0.3: 256) */
+#define DEVMEM_PP_MAX_QUEUES 4096
 
 /* A binding as the family's get and dump report it. */
 struct devmem_pp_binding {

@@ -245,6 +245,9 @@ out:
 	return 0;
 }
 
+/* Room for the largest request: bind-rx with DEVMEM_PP_MAX_QUEUES queues */
+#define DEVMEM_NL_REQUEST_SIZE (128 * 1024)
+
 /*
  * A request message for @family; NULL when out of memory. Nests we add carry
  * NLA_F_NESTED by hand: ethtool and netdev validate strictly and reject a
@@ -253,7 +256,7 @@ out:
 struct nl_msg *devmem_nl_request(int family, uint8_t cmd, uint8_t version,
 				 int flags)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_msg *msg = nlmsg_alloc_size(DEVMEM_NL_REQUEST_SIZE);
 
 	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
 				flags, cmd, version)) {
