@@ -7,7 +7,8 @@
 # refused with a message naming the first bad range: here a hugetlb udmabuf
 # that starts 4 KiB into its first huge page. One over whole 2 MiB huge
 # pages binds, 64 MiB arrive verified in frags larger than a page, and the
-# buffer length cannot change under the binding.
+# buffer length cannot change under the binding. Small segments (1500-byte
+# MTU, no GSO) are packed into the open buffer, many to a buffer.
 #
 # The link runs a 9000-byte MTU so that every full segment carries 8948
 # bytes: one such segment in one buffer proves the large buffers, whatever
@@ -16,6 +17,7 @@
 # no buffer is left, and the device is back at 4 KiB.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/ktap.sh"
+. "$top/selftests/lib/volume.sh"
 . "$top/tools/lib/nsim.sh"
 
 BIN=$top/.cache/bin
@@ -37,11 +39,11 @@ cleanup() {
 	[ -n "$old_hugepages" ] && echo "$old_hugepages" > $hugepages
 }
 
-ktap_start 7
+ktap_start 8
 trap cleanup EXIT
 mkdir -p $out
 
-# 16 MiB dma-buf plus a 4 MiB one: 10 huge pages, with room to spare.
+# 16 MiB dma-buf plus two of 4 MiB: 12 huge pages, with room to spare.
 old_hugepages=$(cat $hugepages)
 echo $((old_hugepages + 16)) > $hugepages
 nsim_pair_create 4 && rx "$BIN/devmemctl" hds "$NSIM_IF_RX" on > /dev/null &&
@@ -99,6 +101,41 @@ verified=$?
 [ $tx_rc = 0 ] && [ $rx_rc = 0 ] && [ $verified = 0 ] &&
 	grep -q "queues 1 buffers 256 free" $out/bound
 ktap_result $? received_64m_verified_in_64k_buffers "sender $tx_rc, devmem-rx $rx_rc"
+
+# Small segments share a buffer: a 1500-byte MTU and one segment per frame
+# on the sender give 1448-byte segments, which the NIC packs one after another into its
+# open 64 KiB buffer (a frag at a buffer's start only when a new one
+# opens). A 4 MiB binding (64 buffers) then carries the stream without
+# starving: unpacked it would hold 64 segments at a time.
+# (netdevsim's TSO cannot be turned off: one segment per frame it is.)
+small=$(selftest_volume $((16 << 20)) $((4 << 20)))
+ip -n "$NSIM_NS_TX" link set "$NSIM_IF_TX" mtu 1500 gso_max_segs 1 &&
+	ip -n "$NSIM_NS_RX" link set "$NSIM_IF_RX" mtu 1500 &&
+	nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q $queue -p $port -s 4M \
+		--hugetlb -n "$small" --verify --json --frag-log $out/small.frags \
+		--ready-fd 3 --timeout 120 > $out/small.json 2> $out/small.err &&
+	tx "$BIN/tcpxfer" send -c "$NSIM_ADDR_RX" -p $port -n "$small"
+tx_rc=$?
+wait $NSIM_RX_PID
+rx_rc=$?
+# frags, and of them those not at the start of a 64 KiB buffer
+read -r frags inside < <(awk '{ n++; if ($1 % 65536) inner++ } END { print n + 0, inner + 0 }' \
+	$out/small.frags)
+ktap_diag "$(cat $out/small.json $out/small.err)"
+ktap_diag "$frags frags, $inside of them inside a buffer"
+python3 - $out/small.json "$small" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+ok = (r["verified"] and r["bytes"] == int(sys.argv[2]) and
+      r["dmabuf_bytes"] == r["bytes"] and r["max_frag"] <= 1448)
+sys.exit(0 if ok else 1)
+PY
+verified=$?
+[ $tx_rc = 0 ] && [ $rx_rc = 0 ] && [ $verified = 0 ] && [ "$frags" -gt 0 ] &&
+	[ $((inside * 10)) -ge $((frags * 9)) ]
+ktap_result $? small_segments_packed_into_64k_buffers "sender $tx_rc, devmem-rx $rx_rc"
+ip -n "$NSIM_NS_TX" link set "$NSIM_IF_TX" mtu 9000 gso_max_segs 65535
+ip -n "$NSIM_NS_RX" link set "$NSIM_IF_RX" mtu 9000
 
 # The buffer length is fixed while a queue is bound. This binding goes
 # through the dmabuf-pp family, which says what size it asked for.

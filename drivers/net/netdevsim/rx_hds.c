@@ -222,31 +222,41 @@ struct sk_buff *nsim_hds_rx(struct nsim_rq *rq, struct sk_buff *skb)
 	/* The payload frags go back to the pool (or the provider) on free. */
 	skb_mark_for_recycle(nskb);
 
+	/*
+	 * Payload goes into the queue's open buffer, after what the frames
+	 * before it left there, as a striding or HW-GRO queue packs it: a
+	 * 1448-byte segment takes 1.5 KiB of a 64 KiB buffer, not all of it,
+	 * and is charged that much. page_pool keeps the open buffer (its
+	 * frag API); each frag holds a reference, and the buffer goes back
+	 * once the last one is freed. A piece that does not fit opens the
+	 * next buffer.
+	 */
 	for (off = hdr_len; off < skb->len; off += len) {
+		unsigned int offset;
 		netmem_ref netmem;
 
 		if (frag == MAX_SKB_FRAGS) {
 			reason = SKB_DROP_REASON_PKT_TOO_BIG;
 			goto drop_nskb;
 		}
-		netmem = page_pool_alloc_netmems(rq->page_pool,
-						 GFP_ATOMIC | __GFP_NOWARN);
+		len = min_t(unsigned int, skb->len - off, buf_size);
+		netmem = page_pool_alloc_frag_netmem(rq->page_pool, &offset, len,
+						     GFP_ATOMIC | __GFP_NOWARN);
 		if (!netmem) {
 			/* out of RX buffers: the NIC drops, never falls back */
 			nsim_hds_count_no_buf(rq);
 			goto drop_nskb;
 		}
 
-		len = min_t(unsigned int, skb->len - off, buf_size);
 		if (nsim_dma_write(rq, dma_dev,
-				   page_pool_get_dma_addr_netmem(netmem),
+				   page_pool_get_dma_addr_netmem(netmem) + offset,
 				   skb, off, len)) {
 			page_pool_put_full_netmem(rq->page_pool, netmem, true);
 			reason = SKB_DROP_REASON_NOT_SPECIFIED;
 			goto drop_nskb;
 		}
-		skb_add_rx_frag_netmem(nskb, frag++, netmem, 0, len,
-				       buf_size);
+		skb_add_rx_frag_netmem(nskb, frag++, netmem, offset, len,
+				       SKB_DATA_ALIGN(len));
 	}
 
 	/* Checksum verified above. A GSO frame from the peer arrives as one
