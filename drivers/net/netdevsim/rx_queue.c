@@ -26,6 +26,7 @@
 static struct page_pool *nsim_rq_pool_new(struct netdevsim *ns,
 					  unsigned int idx)
 {
+	struct netdev_rx_queue *rxq = __netif_get_rx_queue(ns->netdev, idx);
 	struct page_pool_params pp = {
 		/* DMA mapping and syncing are what a provider requires: the
 		 * pool then hands out buffers that carry a DMA address,
@@ -39,12 +40,19 @@ static struct page_pool *nsim_rq_pool_new(struct netdevsim *ns,
 		.pool_size	= NSIM_RQ_POOL_SIZE,
 		.nid		= NUMA_NO_NODE,
 		.dev		= ns->netdev->dev.parent,
-		.napi		= &ns->rq[idx].napi,
 		.netdev		= ns->netdev,
 		.queue_idx	= idx,
 		.dma_dir	= DMA_FROM_DEVICE,
 	};
 
+	/* A provider's pool is not tied to the NAPI: its buffers come back
+	 * through user space's tokens, not the NAPI's direct cache, and a
+	 * pool whose buffers turn out unreachable (nsim_rq_mem_new()) is
+	 * destroyed while the NAPI still runs the queue's old pool, which
+	 * page_pool allows only for pools no NAPI uses.
+	 */
+	if (!rxq->mp_params.mp_ops)
+		pp.napi = &ns->rq[idx].napi;
 	return page_pool_create(&pp);
 }
 
