@@ -302,6 +302,17 @@ bool dmabuf_pp_queues_remove(struct dmabuf_pp_binding *binding)
 	return bitmap_empty(binding->rxqs, binding->nr_rxqs);
 }
 
+/* The binding on RX queue @idx of @dev; NULL for none. */
+static struct dmabuf_pp_binding *dmabuf_pp_queue_binding(struct net_device *dev,
+							 unsigned int idx)
+{
+	struct netdev_rx_queue *rxq = __netif_get_rx_queue(dev, idx);
+
+	if (rxq->mp_params.mp_ops != &dmabuf_pp_mp_ops)
+		return NULL;
+	return rxq->mp_params.mp_priv;
+}
+
 /**
  * dev_dmabuf_uninstall() - a netdev unregisters: forget its bindings
  * @dev: the netdev, closed; RTNL held
@@ -313,16 +324,14 @@ bool dmabuf_pp_queues_remove(struct dmabuf_pp_binding *binding)
 void dev_dmabuf_uninstall(struct net_device *dev)
 {
 	struct dmabuf_pp_binding *binding;
-	struct netdev_rx_queue *rxq;
 	unsigned int i;
 
 	ASSERT_RTNL();
 
 	for (i = 0; i < dev->num_rx_queues; i++) {
-		rxq = __netif_get_rx_queue(dev, i);
-		if (rxq->mp_params.mp_ops != &dmabuf_pp_mp_ops)
+		binding = dmabuf_pp_queue_binding(dev, i);
+		if (!binding)
 			continue;
-		binding = rxq->mp_params.mp_priv;
 		__clear_bit(i, binding->rxqs);
 		/* While this queue's reference still keeps the binding */
 		if (bitmap_empty(binding->rxqs, binding->nr_rxqs))
@@ -349,16 +358,14 @@ int dev_dmabuf_change_netns(struct net_device *dev, struct net *net,
 			    struct netlink_ext_ack *extack)
 {
 	struct dmabuf_pp_binding *binding;
-	struct netdev_rx_queue *rxq;
 	unsigned int i;
 
 	ASSERT_RTNL();
 
 	for (i = 0; i < dev->num_rx_queues; i++) {
-		rxq = __netif_get_rx_queue(dev, i);
-		if (rxq->mp_params.mp_ops != &dmabuf_pp_mp_ops)
+		binding = dmabuf_pp_queue_binding(dev, i);
+		if (!binding)
 			continue;
-		binding = rxq->mp_params.mp_priv;
 		if (check_net(dev_net(dev))) {
 			NL_SET_ERR_MSG_FMT(extack,
 					   "RX queue %u of %s is bound to dma-buf %u; unbind it before moving the device",

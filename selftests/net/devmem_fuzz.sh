@@ -18,12 +18,7 @@ provider=/sys/kernel/debug/dmabuf_pp/bindings
 exporter=/sys/kernel/debug/udmabuf/stats
 out=/tmp/devmem_fuzz
 
-cleanup() {
-	[ -e /sys/bus/netdevsim/devices/netdevsim$id ] &&
-		echo $id > /sys/bus/netdevsim/del_device
-	ip netns del $ns 2>/dev/null
-	return 0
-}
+cleanup() { nsim_dev_remove $id $ns; }
 
 # "total bindings B buffers N out O; udmabuf buffers U pages P"
 counters() {

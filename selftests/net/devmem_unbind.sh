@@ -15,16 +15,7 @@ id=1051
 many_id=1052
 many_queues=512
 
-cleanup() {
-	local d
-	for d in $id $many_id; do
-		[ -e /sys/bus/netdevsim/devices/netdevsim$d ] &&
-			echo $d > /sys/bus/netdevsim/del_device
-	done
-	ip netns del $ns 2>/dev/null
-	ip netns del $other 2>/dev/null
-	return 0
-}
+cleanup() { nsim_dev_remove $id; nsim_dev_remove $many_id $ns $other; }
 
 in_ns() { ip netns exec $ns "$@"; }
 

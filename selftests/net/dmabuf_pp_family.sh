@@ -11,12 +11,7 @@ ns=nsim-family
 id=1031
 queues=64
 
-cleanup() {
-	[ -e /sys/bus/netdevsim/devices/netdevsim$id ] &&
-		echo $id > /sys/bus/netdevsim/del_device
-	ip netns del $ns 2>/dev/null
-	return 0
-}
+cleanup() { nsim_dev_remove $id $ns; }
 
 ktap_start 2
 trap cleanup EXIT

@@ -2,6 +2,8 @@
 # A netdevsim pair across two network namespaces, as tests, the demo and the
 # benchmarks use it. Source this file (inside the VM, as root), then:
 #
+#   nsim_dev_create ID QUEUES NS   one device in NS; prints its name
+#   nsim_dev_remove ID [NS...]     remove it (if there) and namespaces NS
 #   nsim_pair_create [RX_QUEUES]   make the pair and bring it up
 #   nsim_pair_destroy              remove devices and namespaces
 #   nsim_pair_destroy_checked      the same; true when nothing of it is left
@@ -36,6 +38,19 @@ nsim_dev_create() {
 	ifname=$(ls "$dir") || return 1
 	ip link set "$ifname" netns "$ns" || return 1
 	echo "$ifname"
+}
+
+# Remove netdevsim device ID, if it is there, then the namespaces NS...
+# (for a test's exit trap: always succeeds).
+nsim_dev_remove() {
+	local id=$1 ns
+	shift
+	[ -e "/sys/bus/netdevsim/devices/netdevsim$id" ] &&
+		echo "$id" > /sys/bus/netdevsim/del_device
+	for ns in "$@"; do
+		ip netns del "$ns" 2> /dev/null
+	done
+	return 0
 }
 
 nsim_pair_create() {
