@@ -114,16 +114,16 @@ static int dmabuf_pp_nl_put_bind(struct sk_buff *rsp,
 int dmabuf_pp_nl_bind_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct list_head *sock_bindings;
-	struct dmabuf_pp_bind bind = {};
+	struct dmabuf_pp_bind_req req = {};
 
 	int err;
 
 	err = dmabuf_pp_nl_bind_target(info, DMABUF_PP_A_BINDING_IFINDEX,
-				       DMABUF_PP_A_BINDING_FD, &bind);
+				       DMABUF_PP_A_BINDING_FD, &req);
 	if (err)
 		return err;
 	if (info->attrs[DMABUF_PP_A_BINDING_BUF_SIZE])
-		bind.buf_size =
+		req.buf_size =
 			nla_get_u32(info->attrs[DMABUF_PP_A_BINDING_BUF_SIZE]);
 
 	sock_bindings = genl_sk_priv_get(&dmabuf_pp_nl_family,
@@ -131,10 +131,10 @@ int dmabuf_pp_nl_bind_doit(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(sock_bindings))
 		return PTR_ERR(sock_bindings);
 
-	bind.idx = dmabuf_pp_nl_bind_queues(info, &bind.n);
-	if (IS_ERR(bind.idx))
-		return PTR_ERR(bind.idx);
-	return dmabuf_pp_nl_bind_reply(info, sock_bindings, &bind,
+	req.idx = dmabuf_pp_nl_bind_queues(info, &req.n);
+	if (IS_ERR(req.idx))
+		return PTR_ERR(req.idx);
+	return dmabuf_pp_nl_bind_reply(info, sock_bindings, &req,
 				       dmabuf_pp_nl_put_bind);
 }
 

@@ -103,26 +103,26 @@ static u32 *dmabuf_pp_nl_queues(struct genl_info *info, unsigned int *count)
  * @info: the request
  * @ifindex_type: the attribute naming the device, in the request's family
  * @fd_type: the attribute carrying the dma-buf fd
- * @bind: filled in
+ * @req: filled in
  *
  * Return: 0, or -EINVAL with the missing attribute in the extack.
  */
 int dmabuf_pp_nl_bind_target(struct genl_info *info, int ifindex_type,
-			     int fd_type, struct dmabuf_pp_bind *bind)
+			     int fd_type, struct dmabuf_pp_bind_req *req)
 {
 	if (GENL_REQ_ATTR_CHECK(info, ifindex_type) ||
 	    GENL_REQ_ATTR_CHECK(info, fd_type))
 		return -EINVAL;
-	bind->ifindex_attr = info->attrs[ifindex_type];
-	bind->ifindex = nla_get_u32(bind->ifindex_attr);
-	bind->fd = nla_get_u32(info->attrs[fd_type]);
+	req->ifindex_attr = info->attrs[ifindex_type];
+	req->ifindex = nla_get_u32(req->ifindex_attr);
+	req->fd = nla_get_u32(info->attrs[fd_type]);
 	return 0;
 }
 
 /**
  * dmabuf_pp_nl_bind() - bind a dma-buf to RX queues, for a netlink socket
  * @info: the request: its namespace and extack
- * @bind: what to bind
+ * @req: what to bind
  * @sock_bindings: the requesting socket's list, which the binding joins
  *
  * Permission: both
@@ -133,7 +133,7 @@ int dmabuf_pp_nl_bind_target(struct genl_info *info, int ifindex_type,
  * extack message for every refusal.
  */
 static struct dmabuf_pp_binding *
-dmabuf_pp_nl_bind(struct genl_info *info, const struct dmabuf_pp_bind *bind,
+dmabuf_pp_nl_bind(struct genl_info *info, const struct dmabuf_pp_bind_req *req,
 		  struct list_head *sock_bindings)
 {
 	struct dmabuf_pp_binding *binding;
@@ -144,37 +144,37 @@ dmabuf_pp_nl_bind(struct genl_info *info, const struct dmabuf_pp_bind *bind,
 
 	rtnl_lock();
 
-	netdev = __dev_get_by_index(genl_info_net(info), bind->ifindex);
+	netdev = __dev_get_by_index(genl_info_net(info), req->ifindex);
 	if (!netdev || !netif_device_present(netdev)) {
-		NL_SET_BAD_ATTR(info->extack, bind->ifindex_attr);
+		NL_SET_BAD_ATTR(info->extack, req->ifindex_attr);
 		NL_SET_ERR_MSG_FMT(info->extack, "no device with ifindex %u",
-				   bind->ifindex);
+				   req->ifindex);
 		err = -ENODEV;
 		goto err_unlock;
 	}
 
-	dma_dev = dmabuf_pp_queues_check(netdev, bind->idx, bind->n,
+	dma_dev = dmabuf_pp_queues_check(netdev, req->idx, req->n,
 					 &buf_shift, info->extack);
 	if (IS_ERR(dma_dev)) {
 		err = PTR_ERR(dma_dev);
 		goto err_unlock;
 	}
-	if (bind->buf_size && bind->buf_size != 1U << buf_shift) {
+	if (req->buf_size && req->buf_size != 1U << buf_shift) {
 		NL_SET_ERR_MSG_FMT(info->extack,
 				   "RX buffers of %s are %u bytes (rx-buf-len), not %u",
-				   netdev->name, 1U << buf_shift, bind->buf_size);
+				   netdev->name, 1U << buf_shift, req->buf_size);
 		err = -EINVAL;
 		goto err_unlock;
 	}
 
-	binding = dmabuf_pp_binding_create(netdev, dma_dev, bind->fd, buf_shift,
+	binding = dmabuf_pp_binding_create(netdev, dma_dev, req->fd, buf_shift,
 					   info->extack);
 	if (IS_ERR(binding)) {
 		err = PTR_ERR(binding);
 		goto err_unlock;
 	}
 
-	err = dmabuf_pp_queues_install(binding, bind->idx, bind->n,
+	err = dmabuf_pp_queues_install(binding, req->idx, req->n,
 				       info->extack);
 	if (err)
 		goto err_unbind;
@@ -196,7 +196,7 @@ err_unlock:
  * dmabuf_pp_nl_bind_reply() - bind for a request and answer it
  * @info: the request (netdev bind-rx or our family's bind)
  * @sock_bindings: the requesting socket's bindings
- * @bind: what the request asks for; @bind->idx is freed here
+ * @req: what the request asks for; @req->idx is freed here
  * @put_reply: adds the family's reply attributes for the new binding
  *
  * The core of both families' bind.
@@ -205,7 +205,7 @@ err_unlock:
  */
 int dmabuf_pp_nl_bind_reply(struct genl_info *info,
 			    struct list_head *sock_bindings,
-			    struct dmabuf_pp_bind *bind,
+			    struct dmabuf_pp_bind_req *req,
 			    int (*put_reply)(struct sk_buff *rsp,
 					     const struct dmabuf_pp_binding *b))
 {
@@ -225,12 +225,12 @@ int dmabuf_pp_nl_bind_reply(struct genl_info *info,
 		goto err_free_rsp;
 	}
 
-	binding = dmabuf_pp_nl_bind(info, bind, sock_bindings);
+	binding = dmabuf_pp_nl_bind(info, req, sock_bindings);
 	if (IS_ERR(binding)) {
 		err = PTR_ERR(binding);
 		goto err_free_rsp;
 	}
-	kfree(bind->idx);
+	kfree(req->idx);
 
 	/* From here on the binding is the socket's: it goes when the socket
 	 * closes, whether or not the reply reached user space.
@@ -245,7 +245,7 @@ int dmabuf_pp_nl_bind_reply(struct genl_info *info,
 err_free_rsp:
 	nlmsg_free(rsp);
 err_free_idx:
-	kfree(bind->idx);
+	kfree(req->idx);
 	return err;
 }
 
@@ -266,13 +266,13 @@ static int dmabuf_pp_nl_put_bind_rx(struct sk_buff *rsp,
 int dmabuf_pp_nl_bind_rx(struct sk_buff *skb, struct genl_info *info)
 {
 	struct list_head *sock_bindings;
-	struct dmabuf_pp_bind bind = {};
+	struct dmabuf_pp_bind_req req = {};
 
 	int err;
 
 	/* No queue at all gets its own message (dmabuf_pp_nl_queues()). */
 	err = dmabuf_pp_nl_bind_target(info, NETDEV_A_DMABUF_IFINDEX,
-				       NETDEV_A_DMABUF_FD, &bind);
+				       NETDEV_A_DMABUF_FD, &req);
 	if (err)
 		return err;
 
@@ -280,10 +280,10 @@ int dmabuf_pp_nl_bind_rx(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(sock_bindings))
 		return PTR_ERR(sock_bindings);
 
-	bind.idx = dmabuf_pp_nl_queues(info, &bind.n);
-	if (IS_ERR(bind.idx))
-		return PTR_ERR(bind.idx);
-	return dmabuf_pp_nl_bind_reply(info, sock_bindings, &bind,
+	req.idx = dmabuf_pp_nl_queues(info, &req.n);
+	if (IS_ERR(req.idx))
+		return PTR_ERR(req.idx);
+	return dmabuf_pp_nl_bind_reply(info, sock_bindings, &req,
 				       dmabuf_pp_nl_put_bind_rx);
 }
 

@@ -157,22 +157,22 @@ typedef void (*dmabuf_pp_put_fn)(const netmem_ref *netmems, unsigned int n);
 /* Entries and tokens one SO_DEVMEM_DONTNEED takes (upstream: 128, 1024) */
 #define DMABUF_PP_DONTNEED_MAX	1024
 
-struct dmabuf_pp_tokens *dmabuf_pp_table_new(void);
-void dmabuf_pp_table_free(struct dmabuf_pp_tokens *t);
-void dmabuf_pp_table_limit(struct dmabuf_pp_tokens *t, u32 limit);
-int dmabuf_pp_table_reserve(struct dmabuf_pp_tokens *t, u32 *tokens,
-			    unsigned int n);
-void dmabuf_pp_table_commit(struct dmabuf_pp_tokens *t, const u32 *tokens,
-			    const netmem_ref *netmems, unsigned int used,
+struct dmabuf_pp_tokens *dmabuf_pp_tokens_alloc(void);
+void dmabuf_pp_tokens_free(struct dmabuf_pp_tokens *t);
+void dmabuf_pp_tokens_raise_limit(struct dmabuf_pp_tokens *t, u32 limit);
+int dmabuf_pp_tokens_reserve(struct dmabuf_pp_tokens *t, u32 *tokens,
+			     unsigned int n);
+void dmabuf_pp_tokens_commit(struct dmabuf_pp_tokens *t, const u32 *tokens,
+			     const netmem_ref *netmems, unsigned int used,
 			    unsigned int reserved);
-int dmabuf_pp_table_return(struct dmabuf_pp_tokens *t,
-			   const struct dmabuf_token *req, unsigned int n,
+int dmabuf_pp_tokens_return(struct dmabuf_pp_tokens *t,
+			    const struct dmabuf_token *req, unsigned int n,
 			   dmabuf_pp_put_fn put);
-void dmabuf_pp_table_return_all(struct dmabuf_pp_tokens *t,
-				dmabuf_pp_put_fn put, bool may_sleep);
+void dmabuf_pp_tokens_return_all(struct dmabuf_pp_tokens *t,
+				 dmabuf_pp_put_fn put, bool may_sleep);
 
 /* netlink.c: what a bind request asks for */
-struct dmabuf_pp_bind {
+struct dmabuf_pp_bind_req {
 	u32 ifindex;
 	const struct nlattr *ifindex_attr;	/* for the extack */
 	u32 fd;
@@ -183,10 +183,10 @@ struct dmabuf_pp_bind {
 
 u32 *dmabuf_pp_nl_queue_slots(struct genl_info *info, int type);
 int dmabuf_pp_nl_bind_target(struct genl_info *info, int ifindex_type,
-			     int fd_type, struct dmabuf_pp_bind *bind);
+			     int fd_type, struct dmabuf_pp_bind_req *req);
 int dmabuf_pp_nl_bind_reply(struct genl_info *info,
 			    struct list_head *sock_bindings,
-			    struct dmabuf_pp_bind *bind,
+			    struct dmabuf_pp_bind_req *req,
 			    int (*put_reply)(struct sk_buff *rsp,
 					     const struct dmabuf_pp_binding *b));
 

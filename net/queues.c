@@ -59,15 +59,6 @@ static int dmabuf_pp_buf_shift(struct net_device *dev, u32 rx_buf_len,
 	return ilog2(rx_buf_len);
 }
 
-/* The device that DMAs into queue @idx's buffers. 6.12 has no per-queue
- * answer: all queues of a netdev share its parent.
- */
-static struct device *dmabuf_pp_queue_dma_dev(struct net_device *dev,
-					      u32 idx)
-{
-	return dev->dev.parent;
-}
-
 static int dmabuf_pp_queue_check(struct net_device *dev, u32 idx,
 				 struct netlink_ext_ack *extack)
 {
@@ -116,7 +107,7 @@ struct device *dmabuf_pp_queues_check(struct net_device *dev, const u32 *idx,
 				      struct netlink_ext_ack *extack)
 {
 	struct kernel_ethtool_ringparam kring;
-	struct device *dma_dev = NULL;
+	struct device *dma_dev;
 	unsigned int i, j;
 	int err, shift;
 
@@ -148,8 +139,6 @@ struct device *dmabuf_pp_queues_check(struct net_device *dev, const u32 *idx,
 	*buf_shift = shift;
 
 	for (i = 0; i < n; i++) {
-		struct device *qdev;
-
 		err = dmabuf_pp_queue_check(dev, idx[i], extack);
 		if (err)
 			return ERR_PTR(err);
@@ -162,23 +151,23 @@ struct device *dmabuf_pp_queues_check(struct net_device *dev, const u32 *idx,
 				return ERR_PTR(-EEXIST);
 			}
 		}
+	}
 
-		qdev = dmabuf_pp_queue_dma_dev(dev, idx[i]);
-		if (!qdev) {
-			NL_SET_ERR_MSG_FMT(extack,
-					   "RX queue %u has no DMA device",
-					   idx[i]);
-			return ERR_PTR(-EOPNOTSUPP);
-		}
-		if (dma_dev && qdev != dma_dev) {
-			NL_SET_ERR_MSG_FMT(extack,
-					   "RX queues %u and %u are behind different DMA devices",
-					   idx[0], idx[i]);
-			return ERR_PTR(-EINVAL);
-		}
-		dma_dev = qdev;
+	/* 6.12 has no per-queue DMA device (6.18 has): all share the parent */
+	dma_dev = dev->dev.parent;
+	if (!dma_dev) {
+		NL_SET_ERR_MSG_FMT(extack, "%s has no DMA device", dev->name);
+		return ERR_PTR(-EOPNOTSUPP);
 	}
 	return dma_dev;
+}
+
+/* The provider parameters a queue's next page_pool picks up; NULL: none. */
+static void dmabuf_pp_rxq_params(struct netdev_rx_queue *rxq,
+				 struct dmabuf_pp_binding *binding)
+{
+	rxq->mp_params.mp_priv = binding;
+	rxq->mp_params.mp_ops = binding ? &dmabuf_pp_mp_ops : NULL;
 }
 
 /*
@@ -188,11 +177,8 @@ struct device *dmabuf_pp_queues_check(struct net_device *dev, const u32 *idx,
 static void dmabuf_pp_queue_set(struct net_device *dev, u32 idx,
 				struct dmabuf_pp_binding *binding)
 {
-	struct netdev_rx_queue *rxq = __netif_get_rx_queue(dev, idx);
-
 	dmabuf_pp_binding_get(binding);
-	rxq->mp_params.mp_priv = binding;
-	rxq->mp_params.mp_ops = &dmabuf_pp_mp_ops;
+	dmabuf_pp_rxq_params(__netif_get_rx_queue(dev, idx), binding);
 }
 
 static void dmabuf_pp_queue_clear(struct net_device *dev, u32 idx)
@@ -200,8 +186,7 @@ static void dmabuf_pp_queue_clear(struct net_device *dev, u32 idx)
 	struct netdev_rx_queue *rxq = __netif_get_rx_queue(dev, idx);
 	struct dmabuf_pp_binding *binding = rxq->mp_params.mp_priv;
 
-	rxq->mp_params.mp_priv = NULL;
-	rxq->mp_params.mp_ops = NULL;
+	dmabuf_pp_rxq_params(rxq, NULL);
 	dmabuf_pp_binding_put(binding);
 }
 
@@ -218,12 +203,10 @@ static int dmabuf_pp_queue_restore(struct dmabuf_pp_binding *binding,
 	struct netdev_rx_queue *rxq = __netif_get_rx_queue(dev, idx);
 	int err;
 
-	rxq->mp_params.mp_priv = NULL;
-	rxq->mp_params.mp_ops = NULL;
+	dmabuf_pp_rxq_params(rxq, NULL);
 	err = netdev_rx_queue_restart(dev, idx);
 	if (err) {
-		rxq->mp_params.mp_priv = binding;
-		rxq->mp_params.mp_ops = &dmabuf_pp_mp_ops;
+		dmabuf_pp_rxq_params(rxq, binding);
 		netdev_err(dev,
 			   "RX queue %u failed to restart without dma-buf %u (%d): it stays bound\n",
 			   idx, binding->id, err);

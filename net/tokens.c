@@ -107,7 +107,7 @@ static netmem_ref slot_take(struct dmabuf_pp_tokens *t, u32 s)
 	return netmem;
 }
 
-struct dmabuf_pp_tokens *dmabuf_pp_table_new(void)
+struct dmabuf_pp_tokens *dmabuf_pp_tokens_alloc(void)
 {
 	struct dmabuf_pp_tokens *t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 
@@ -118,8 +118,8 @@ struct dmabuf_pp_tokens *dmabuf_pp_table_new(void)
 	return t;
 }
 
-/* Every token must have been returned (dmabuf_pp_table_return_all()). */
-void dmabuf_pp_table_free(struct dmabuf_pp_tokens *t)
+/* Every token must have been returned (dmabuf_pp_tokens_return_all()). */
+void dmabuf_pp_tokens_free(struct dmabuf_pp_tokens *t)
 {
 	u32 i;
 
@@ -131,13 +131,13 @@ void dmabuf_pp_table_free(struct dmabuf_pp_tokens *t)
 }
 
 /**
- * dmabuf_pp_table_limit() - a socket received from a binding this large
+ * dmabuf_pp_tokens_raise_limit() - a socket received from a binding this large
  * @t: the table
  * @limit: tokens the binding allows (dmabuf_pp_binding::token_limit)
  *
  * The socket's limit is that of the largest binding it received from.
  */
-void dmabuf_pp_table_limit(struct dmabuf_pp_tokens *t, u32 limit)
+void dmabuf_pp_tokens_raise_limit(struct dmabuf_pp_tokens *t, u32 limit)
 {
 	if (limit > READ_ONCE(t->limit)) {
 		spin_lock_bh(&t->lock);
@@ -189,7 +189,7 @@ static int table_grow(struct dmabuf_pp_tokens *t)
 }
 
 /**
- * dmabuf_pp_table_reserve() - reserve tokens; freed slots are used first
+ * dmabuf_pp_tokens_reserve() - reserve tokens; freed slots are used first
  * @t: the table; callers are serialised (the socket lock), and commit what
  *	they reserved before they reserve again
  * @tokens: where to put them
@@ -200,8 +200,8 @@ static int table_grow(struct dmabuf_pp_tokens *t)
  * Return: how many were reserved (1 to @n), -ENOBUFS when the socket holds
  * as many tokens as it may, or another negative errno.
  */
-int dmabuf_pp_table_reserve(struct dmabuf_pp_tokens *t, u32 *tokens,
-			    unsigned int n)
+int dmabuf_pp_tokens_reserve(struct dmabuf_pp_tokens *t, u32 *tokens,
+			     unsigned int n)
 {
 	unsigned int got = 0;
 	int err;
@@ -234,15 +234,15 @@ int dmabuf_pp_table_reserve(struct dmabuf_pp_tokens *t, u32 *tokens,
 }
 
 /**
- * dmabuf_pp_table_commit() - reserved tokens become live, or are freed
+ * dmabuf_pp_tokens_commit() - reserved tokens become live, or are freed
  * @t: the table
- * @tokens: tokens dmabuf_pp_table_reserve() gave
+ * @tokens: tokens dmabuf_pp_tokens_reserve() gave
  * @netmems: the buffers the first @used of them stand for
  * @used: how many become live
  * @reserved: how many @tokens there are; those past @used are freed
  */
-void dmabuf_pp_table_commit(struct dmabuf_pp_tokens *t, const u32 *tokens,
-			    const netmem_ref *netmems, unsigned int used,
+void dmabuf_pp_tokens_commit(struct dmabuf_pp_tokens *t, const u32 *tokens,
+			     const netmem_ref *netmems, unsigned int used,
 			    unsigned int reserved)
 {
 	unsigned int i;
@@ -257,7 +257,7 @@ void dmabuf_pp_table_commit(struct dmabuf_pp_tokens *t, const u32 *tokens,
 }
 
 /**
- * dmabuf_pp_table_return() - user space gives tokens back
+ * dmabuf_pp_tokens_return() - user space gives tokens back
  * @t: the table; any context that may sleep, in parallel with reserve
  * @req: ranges of tokens
  * @n: how many ranges
@@ -270,8 +270,8 @@ void dmabuf_pp_table_commit(struct dmabuf_pp_tokens *t, const u32 *tokens,
  *
  * Return: how many tokens were live and are now free.
  */
-int dmabuf_pp_table_return(struct dmabuf_pp_tokens *t,
-			   const struct dmabuf_token *req, unsigned int n,
+int dmabuf_pp_tokens_return(struct dmabuf_pp_tokens *t,
+			    const struct dmabuf_token *req, unsigned int n,
 			   dmabuf_pp_put_fn put)
 {
 	unsigned int i, looked = 0, nput = 0;
@@ -306,9 +306,9 @@ done:
 }
 
 /**
- * dmabuf_pp_table_return_all() - every live token is given back
+ * dmabuf_pp_tokens_return_all() - every live token is given back
  * @t: the table
- * @put: as for dmabuf_pp_table_return()
+ * @put: as for dmabuf_pp_tokens_return()
  * @may_sleep: the caller is in process context and may be rescheduled
  *	between batches; false for the socket's destructor, which also runs
  *	from softirq (a closed socket's last timer)
@@ -317,8 +317,8 @@ done:
  * ends once no live token is left: a table emptied at close costs the
  * destructor nothing.
  */
-void dmabuf_pp_table_return_all(struct dmabuf_pp_tokens *t,
-				dmabuf_pp_put_fn put, bool may_sleep)
+void dmabuf_pp_tokens_return_all(struct dmabuf_pp_tokens *t,
+				 dmabuf_pp_put_fn put, bool may_sleep)
 {
 	netmem_ref batch[PUT_BATCH];
 	unsigned int nput;
@@ -363,7 +363,7 @@ static void put_netmems(const netmem_ref *netmems, unsigned int n)
 }
 
 /**
- * dmabuf_pp_tokens_reserve() - tokens for frags about to go to user space
+ * dmabuf_pp_tokens_sk_reserve() - tokens for frags about to go to user space
  * @sk: a TCP socket in recvmsg(MSG_SOCK_DEVMEM), locked
  * @tokens: where to put them
  * @n: how many are wanted
@@ -371,33 +371,33 @@ static void put_netmems(const netmem_ref *netmems, unsigned int n)
  * Return: how many were reserved (at least one), -ENOBUFS when the socket
  * holds as many tokens as it may, or another negative errno.
  */
-int dmabuf_pp_tokens_reserve(struct sock *sk, u32 *tokens, unsigned int n)
+int dmabuf_pp_tokens_sk_reserve(struct sock *sk, u32 *tokens, unsigned int n)
 {
 	struct dmabuf_pp_tokens *t = sk->sk_devmem_tokens;
 
 	sock_owned_by_me(sk);
 
 	if (!t) {
-		t = dmabuf_pp_table_new();
+		t = dmabuf_pp_tokens_alloc();
 		if (!t)
 			return -ENOMEM;
 		/* SO_DEVMEM_DONTNEED may look at it at once */
 		smp_store_release(&sk->sk_devmem_tokens, t);
 	}
-	return dmabuf_pp_table_reserve(t, tokens, n);
+	return dmabuf_pp_tokens_reserve(t, tokens, n);
 }
 
 /**
- * dmabuf_pp_tokens_commit() - the reserved tokens went out, or did not
- * @sk: the socket dmabuf_pp_tokens_reserve() reserved them on, locked
+ * dmabuf_pp_tokens_sk_commit() - the reserved tokens went out, or did not
+ * @sk: the socket dmabuf_pp_tokens_sk_reserve() reserved them on, locked
  * @tokens: the reserved tokens
  * @netmems: the buffers of the first @used, each with a reference taken
  *	for user space
  * @used: how many of @tokens went to user space in a cmsg
  * @reserved: how many were reserved; the rest are freed
  */
-void dmabuf_pp_tokens_commit(struct sock *sk, const u32 *tokens,
-			     const netmem_ref *netmems, unsigned int used,
+void dmabuf_pp_tokens_sk_commit(struct sock *sk, const u32 *tokens,
+				const netmem_ref *netmems, unsigned int used,
 			     unsigned int reserved)
 {
 	struct dmabuf_pp_tokens *t = sk->sk_devmem_tokens;
@@ -409,9 +409,9 @@ void dmabuf_pp_tokens_commit(struct sock *sk, const u32 *tokens,
 		struct dmabuf_pp_binding *binding = netmem_binding(netmems[i]);
 
 		this_cpu_inc(binding->pcpu->user);
-		dmabuf_pp_table_limit(t, binding->token_limit);
+		dmabuf_pp_tokens_raise_limit(t, binding->token_limit);
 	}
-	dmabuf_pp_table_commit(t, tokens, netmems, used, reserved);
+	dmabuf_pp_tokens_commit(t, tokens, netmems, used, reserved);
 }
 
 /**
@@ -425,7 +425,7 @@ void dmabuf_pp_niov_delivered(const struct net_iov *niov, unsigned int bytes)
 }
 
 /**
- * dmabuf_pp_sock_dontneed() - SO_DEVMEM_DONTNEED
+ * dmabuf_pp_tokens_sk_dontneed() - SO_DEVMEM_DONTNEED
  * @sk: the socket; not locked
  * @optval: an array of struct dmabuf_token
  * @optlen: its size: a whole number of entries, at most 1024 of them
@@ -436,8 +436,8 @@ void dmabuf_pp_niov_delivered(const struct net_iov *niov, unsigned int bytes)
  *
  * Return: how many buffers were given back, or a negative errno.
  */
-int dmabuf_pp_sock_dontneed(struct sock *sk, sockptr_t optval,
-			    unsigned int optlen)
+int dmabuf_pp_tokens_sk_dontneed(struct sock *sk, sockptr_t optval,
+				 unsigned int optlen)
 {
 	struct dmabuf_token onstack[DMABUF_PP_DONTNEED_ONSTACK], *req = onstack;
 	unsigned int n = optlen / sizeof(*req);
@@ -459,12 +459,12 @@ int dmabuf_pp_sock_dontneed(struct sock *sk, sockptr_t optval,
 		goto out;
 	}
 
-	/* Pairs with the release in dmabuf_pp_tokens_reserve(): a table we
+	/* Pairs with the release in dmabuf_pp_tokens_sk_reserve(): a table we
 	 * see is initialised. The socket lock is not ours to take here.
 	 */
 	t = smp_load_acquire(&sk->sk_devmem_tokens);
 	if (t)	/* else nothing was ever issued */
-		ret = dmabuf_pp_table_return(t, req, n, put_netmems);
+		ret = dmabuf_pp_tokens_return(t, req, n, put_netmems);
 out:
 	if (req != onstack)
 		kvfree(req);
@@ -472,7 +472,7 @@ out:
 }
 
 /**
- * dmabuf_pp_sock_release_tokens() - the socket's descriptor is closed
+ * dmabuf_pp_tokens_sk_release() - the socket's descriptor is closed
  * @sk: a TCP socket, locked, in __tcp_close()
  *
  * Nobody can return a token once the descriptor is gone, so its buffers go
@@ -480,27 +480,27 @@ out:
  * long as the orphaned socket lingers, which is minutes when its peer or
  * device is gone (FIN-WAIT retries), keeping the binding alive.
  */
-void dmabuf_pp_sock_release_tokens(struct sock *sk)
+void dmabuf_pp_tokens_sk_release(struct sock *sk)
 {
 	if (sk->sk_devmem_tokens)
-		dmabuf_pp_table_return_all(sk->sk_devmem_tokens, put_netmems,
-					   true);
+		dmabuf_pp_tokens_return_all(sk->sk_devmem_tokens, put_netmems,
+					    true);
 }
 
 /**
- * dmabuf_pp_sock_destroy_tokens() - the socket is destroyed
+ * dmabuf_pp_tokens_sk_destroy() - the socket is destroyed
  * @sk: a TCP socket in its destructor
  *
  * Gives back what is left (a socket that was never closed by user space
  * holds nothing, but be sure) and frees the table.
  */
-void dmabuf_pp_sock_destroy_tokens(struct sock *sk)
+void dmabuf_pp_tokens_sk_destroy(struct sock *sk)
 {
 	struct dmabuf_pp_tokens *t = sk->sk_devmem_tokens;
 
 	if (!t)
 		return;
-	dmabuf_pp_table_return_all(t, put_netmems, false);
+	dmabuf_pp_tokens_return_all(t, put_netmems, false);
 	sk->sk_devmem_tokens = NULL;
-	dmabuf_pp_table_free(t);
+	dmabuf_pp_tokens_free(t);
 }

@@ -41,7 +41,7 @@ static void record_put(const netmem_ref *netmems, unsigned int n)
 
 static struct dmabuf_pp_tokens *new_table(struct kunit *test)
 {
-	struct dmabuf_pp_tokens *t = dmabuf_pp_table_new();
+	struct dmabuf_pp_tokens *t = dmabuf_pp_tokens_alloc();
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	memset(&puts, 0, sizeof(puts));
@@ -52,7 +52,7 @@ static int return_range(struct dmabuf_pp_tokens *t, u32 start, u32 count)
 {
 	struct dmabuf_token req = { .token_start = start, .token_count = count };
 
-	return dmabuf_pp_table_return(t, &req, 1, record_put);
+	return dmabuf_pp_tokens_return(t, &req, 1, record_put);
 }
 
 /* Reserve and commit @n tokens, one netmem each (index i + 1). */
@@ -63,13 +63,13 @@ static void issue(struct kunit *test, struct dmabuf_pp_tokens *t, u32 *tok,
 	unsigned int done = 0, i;
 
 	while (done < n) {
-		int got = dmabuf_pp_table_reserve(t, tok + done,
+		int got = dmabuf_pp_tokens_reserve(t, tok + done,
 						  min(n - done, 16U));
 
 		KUNIT_ASSERT_GT(test, got, 0);
 		for (i = 0; i < got; i++)
 			nm[i] = fake_netmem(done + i + 1);
-		dmabuf_pp_table_commit(t, tok + done, nm, got, got);
+		dmabuf_pp_tokens_commit(t, tok + done, nm, got, got);
 		done += got;
 	}
 }
@@ -81,7 +81,7 @@ static void issue_commit_return(struct kunit *test)
 	u32 tok[3];
 
 	/* Tokens are numbered from 1, never 0. */
-	KUNIT_ASSERT_EQ(test, dmabuf_pp_table_reserve(t, tok, 3), 3);
+	KUNIT_ASSERT_EQ(test, dmabuf_pp_tokens_reserve(t, tok, 3), 3);
 	KUNIT_EXPECT_EQ(test, tok[0], 1);
 	KUNIT_EXPECT_EQ(test, tok[1], 2);
 	KUNIT_EXPECT_EQ(test, tok[2], 3);
@@ -90,7 +90,7 @@ static void issue_commit_return(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, return_range(t, 1, 3), 0);
 
 	/* Two went out in cmsgs, the third did not. */
-	dmabuf_pp_table_commit(t, tok, nm, 2, 3);
+	dmabuf_pp_tokens_commit(t, tok, nm, 2, 3);
 	KUNIT_EXPECT_EQ(test, return_range(t, 3, 1), 0);
 	KUNIT_EXPECT_EQ(test, return_range(t, 0, 1), 0);
 	KUNIT_EXPECT_EQ(test, return_range(t, 4, 100), 0);
@@ -104,11 +104,11 @@ static void issue_commit_return(struct kunit *test)
 		struct dmabuf_token dup[2] = { { 1, 1 }, { 1, 1 } };
 
 		KUNIT_EXPECT_EQ(test,
-				dmabuf_pp_table_return(t, dup, 2, record_put), 1);
+				dmabuf_pp_tokens_return(t, dup, 2, record_put), 1);
 	}
 	KUNIT_EXPECT_EQ(test, puts.n, 2);
 	KUNIT_EXPECT_EQ(test, puts.last, nm[0]);
-	dmabuf_pp_table_free(t);
+	dmabuf_pp_tokens_free(t);
 }
 
 static void returned_slots_reused_first(struct kunit *test)
@@ -121,15 +121,15 @@ static void returned_slots_reused_first(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, return_range(t, 6, 1), 1);
 
 	/* The last returned is the first reused; then new slots. */
-	KUNIT_ASSERT_EQ(test, dmabuf_pp_table_reserve(t, again, 3), 3);
+	KUNIT_ASSERT_EQ(test, dmabuf_pp_tokens_reserve(t, again, 3), 3);
 	KUNIT_EXPECT_EQ(test, again[0], 6);
 	KUNIT_EXPECT_EQ(test, again[1], 3);
 	KUNIT_EXPECT_EQ(test, again[2], 9);
-	dmabuf_pp_table_commit(t, again, NULL, 0, 3);
+	dmabuf_pp_tokens_commit(t, again, NULL, 0, 3);
 
-	dmabuf_pp_table_return_all(t, record_put, true);
+	dmabuf_pp_tokens_return_all(t, record_put, true);
 	KUNIT_EXPECT_EQ(test, puts.n, 8);
-	dmabuf_pp_table_free(t);
+	dmabuf_pp_tokens_free(t);
 }
 
 static void one_return_looks_at_1024(struct kunit *test)
@@ -145,15 +145,15 @@ static void one_return_looks_at_1024(struct kunit *test)
 	issue(test, t, tok, 1100);
 
 	/* 1024 unissued tokens use up the call: token 1 is not looked at. */
-	KUNIT_EXPECT_EQ(test, dmabuf_pp_table_return(t, span, 2, record_put), 0);
+	KUNIT_EXPECT_EQ(test, dmabuf_pp_tokens_return(t, span, 2, record_put), 0);
 	/* {1, 0xffffffff} stops after 1024. */
 	KUNIT_EXPECT_EQ(test, return_range(t, 1, U32_MAX), 1024);
 	KUNIT_EXPECT_EQ(test, puts.n, 1024);
 	KUNIT_EXPECT_EQ(test, return_range(t, 1025, 1000), 1100 - 1024);
 
-	dmabuf_pp_table_return_all(t, record_put, true);
+	dmabuf_pp_tokens_return_all(t, record_put, true);
 	KUNIT_EXPECT_EQ(test, puts.n, 1100);
-	dmabuf_pp_table_free(t);
+	dmabuf_pp_tokens_free(t);
 }
 
 static void grows_and_gives_all_back(struct kunit *test)
@@ -178,13 +178,13 @@ static void grows_and_gives_all_back(struct kunit *test)
 	}
 
 	/* Close: every netmem comes back once (sum of 1 .. MANY). */
-	dmabuf_pp_table_return_all(t, record_put, true);
+	dmabuf_pp_tokens_return_all(t, record_put, true);
 	KUNIT_EXPECT_EQ(test, puts.n, MANY);
 	KUNIT_EXPECT_EQ(test, puts.sum, (unsigned long)MANY * (MANY + 1) / 2);
 	KUNIT_EXPECT_EQ(test, return_range(t, 1, 1000), 0);
-	dmabuf_pp_table_return_all(t, record_put, true);
+	dmabuf_pp_tokens_return_all(t, record_put, true);
 	KUNIT_EXPECT_EQ(test, puts.n, MANY);
-	dmabuf_pp_table_free(t);
+	dmabuf_pp_tokens_free(t);
 }
 
 /* A socket holds at most its limit; a token given back makes room. */
@@ -193,26 +193,26 @@ static void holds_at_most_the_limit(struct kunit *test)
 	struct dmabuf_pp_tokens *t = new_table(test);
 	u32 tok[40], one;
 
-	dmabuf_pp_table_limit(t, 30);
-	dmabuf_pp_table_limit(t, 20);	/* a smaller binding: still 30 */
+	dmabuf_pp_tokens_raise_limit(t, 30);
+	dmabuf_pp_tokens_raise_limit(t, 20);	/* a smaller binding: still 30 */
 	issue(test, t, tok, 30);
-	KUNIT_EXPECT_EQ(test, dmabuf_pp_table_reserve(t, &one, 1), -ENOBUFS);
+	KUNIT_EXPECT_EQ(test, dmabuf_pp_tokens_reserve(t, &one, 1), -ENOBUFS);
 
 	KUNIT_EXPECT_EQ(test, return_range(t, tok[7], 1), 1);
-	KUNIT_ASSERT_EQ(test, dmabuf_pp_table_reserve(t, tok + 30, 10), 1);
+	KUNIT_ASSERT_EQ(test, dmabuf_pp_tokens_reserve(t, tok + 30, 10), 1);
 	KUNIT_EXPECT_EQ(test, tok[30], tok[7]);
 	/* Reserved but not used: the room stays. */
-	dmabuf_pp_table_commit(t, tok + 30, NULL, 0, 1);
-	KUNIT_ASSERT_EQ(test, dmabuf_pp_table_reserve(t, &one, 1), 1);
-	dmabuf_pp_table_commit(t, &one, (netmem_ref[]){ fake_netmem(99) },
-			       1, 1);
-	KUNIT_EXPECT_EQ(test, dmabuf_pp_table_reserve(t, &one, 1), -ENOBUFS);
+	dmabuf_pp_tokens_commit(t, tok + 30, NULL, 0, 1);
+	KUNIT_ASSERT_EQ(test, dmabuf_pp_tokens_reserve(t, &one, 1), 1);
+	dmabuf_pp_tokens_commit(t, &one, (netmem_ref[]){ fake_netmem(99) },
+				1, 1);
+	KUNIT_EXPECT_EQ(test, dmabuf_pp_tokens_reserve(t, &one, 1), -ENOBUFS);
 
-	dmabuf_pp_table_return_all(t, record_put, true);
+	dmabuf_pp_tokens_return_all(t, record_put, true);
 	KUNIT_EXPECT_EQ(test, puts.n, 31);
-	KUNIT_ASSERT_EQ(test, dmabuf_pp_table_reserve(t, tok, 40), 30);
-	dmabuf_pp_table_commit(t, tok, NULL, 0, 30);
-	dmabuf_pp_table_free(t);
+	KUNIT_ASSERT_EQ(test, dmabuf_pp_tokens_reserve(t, tok, 40), 30);
+	dmabuf_pp_tokens_commit(t, tok, NULL, 0, 30);
+	dmabuf_pp_tokens_free(t);
 }
 
 static struct kunit_case dmabuf_pp_tokens_cases[] = {

@@ -74,17 +74,17 @@ void dmabuf_pp_nl_sock_priv_destroy(struct list_head *bindings);
  * sk_user_frags xarray: recvmsg() reserves tokens, writes them into cmsgs
  * and commits those that went out; SO_DEVMEM_DONTNEED gives them back.
  */
-int dmabuf_pp_tokens_reserve(struct sock *sk, u32 *tokens, unsigned int n);
-void dmabuf_pp_tokens_commit(struct sock *sk, const u32 *tokens,
-			     const netmem_ref *netmems, unsigned int used,
+int dmabuf_pp_tokens_sk_reserve(struct sock *sk, u32 *tokens, unsigned int n);
+void dmabuf_pp_tokens_sk_commit(struct sock *sk, const u32 *tokens,
+				const netmem_ref *netmems, unsigned int used,
 			     unsigned int reserved);
 void dmabuf_pp_niov_delivered(const struct net_iov *niov, unsigned int bytes);
-int dmabuf_pp_sock_dontneed(struct sock *sk, sockptr_t optval,
-			    unsigned int optlen);
+int dmabuf_pp_tokens_sk_dontneed(struct sock *sk, sockptr_t optval,
+				 unsigned int optlen);
 /* A devmem TCP socket's descriptor is closed: its tokens are given back. */
-void dmabuf_pp_sock_release_tokens(struct sock *sk);
+void dmabuf_pp_tokens_sk_release(struct sock *sk);
 /* ... and when it is destroyed, its token table is freed. */
-void dmabuf_pp_sock_destroy_tokens(struct sock *sk);
+void dmabuf_pp_tokens_sk_destroy(struct sock *sk);
 
 /* netdev unregister: the device lets go of every binding on its queues. */
 void dev_dmabuf_uninstall(struct net_device *dev);

@@ -391,6 +391,27 @@ static bool size_parses(void)
 	return true;
 }
 
+static bool uint_parses(void)
+{
+	static const char *const bad[] = {
+		"", "-1", "+1", " 1", "1 ", "0x10", "1K", "0", "101",
+		"18446744073709551616",
+	};
+	uint64_t v;
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		if (cli_parse_uint(bad[i], 1, 100, &v) != -EINVAL) {
+			ktap_diag("'%s' accepted in [1, 100]", bad[i]);
+			return false;
+		}
+	}
+	return !cli_parse_uint("1", 1, 100, &v) && v == 1 &&
+	       !cli_parse_uint("100", 1, 100, &v) && v == 100 &&
+	       !cli_parse_uint("007", 1, 100, &v) && v == 7 &&
+	       !cli_parse_uint("18446744073709551615", 0, UINT64_MAX, &v) &&
+	       v == UINT64_MAX;
+}
+
 /* A control buffer under construction, laid out as the kernel does. */
 struct ctrl {
 	union {
@@ -770,6 +791,7 @@ static const struct {
 	{ list_parses, "list_parses" },
 	{ list_rejects, "list_rejects" },
 	{ size_parses, "size_parses" },
+	{ uint_parses, "uint_parses" },
 	{ cmsg_frags_in_order, "cmsg_frags_in_order" },
 	{ cmsg_linear_ignores_other_fields, "cmsg_linear_ignores_other_fields" },
 	{ cmsg_errors, "cmsg_errors" },

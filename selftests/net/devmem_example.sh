@@ -1,6 +1,6 @@
 #!/bin/bash
-# tools/examples/devmem_receiver.c, the receiver in under 100 lines on
-# libdevmem alone, does the whole job on a netdevsim pair: header split
+# tools/examples/devmem_receiver.c, the receiver on libdevmem alone
+# written to be copied, does the whole job on a netdevsim pair: header split
 # on, RSS kept off its queue, its port steered there, a udmabuf bound,
 # 16 MiB received with every byte checked in the dma-buf, and everything
 # undone on the way out (rule deleted, RSS table back to default, binding

@@ -41,8 +41,6 @@
 #include "../lib/cli_parse.h"
 #include "devmemctl.h"
 
-#define MAX_QUEUES 256
-
 bool json;
 
 static void usage(FILE *f)
@@ -293,18 +291,14 @@ int print_pp_binding(const struct devmem_pp_binding *b, void *arg)
 static int cmd_bindings(int argc, char **argv)
 {
 	unsigned int count = 0;
-	unsigned long id = 0;
 	struct devmem_err e;
-	char *end;
+	uint64_t id = 0;
 	int ret;
 
 	if (argc > 1)
 		return bad_usage("bindings takes at most one ID");
-	if (argc == 1) {
-		id = strtoul(argv[0], &end, 10);
-		if (*argv[0] < '1' || *argv[0] > '9' || *end || id > UINT32_MAX)
-			return bad_usage("bad binding id '%s'", argv[0]);
-	}
+	if (argc == 1 && cli_parse_uint(argv[0], 1, UINT32_MAX, &id))
+		return bad_usage("bad binding id '%s'", argv[0]);
 	if (json)
 		printf("[");
 	ret = devmem_pp_bindings(id, print_pp_binding, &count, &e);
@@ -411,13 +405,12 @@ static int parse_bind(int argc, char **argv, struct bind_args *a)
 			    a->offset % getpagesize())
 				return bad_usage("bad offset '%s' (whole pages)", argv[i]);
 		} else if (!strcmp(argv[i], "repeat") && i + 1 < argc) {
-			char *end;
+			uint64_t n;
 
 			i++;
-			a->repeat = strtoul(argv[i], &end, 10);
-			if (*argv[i] < '0' || *argv[i] > '9' || *end || !a->repeat ||
-			    a->repeat > 1000000)
+			if (cli_parse_uint(argv[i], 1, 1000000, &n))
 				return bad_usage("bad repeat count '%s'", argv[i]);
+			a->repeat = n;
 		} else if (!strcmp(argv[i], "queues") && i + 1 < argc) {
 			a->queues_arg = argv[++i];
 			a->nqueues = cli_parse_list(a->queues_arg, a->queues, MAX_QUEUES);
@@ -507,8 +500,33 @@ static int cmd_bind(int argc, char **argv)
 	return ret;
 }
 
+static int cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	usage(stdout);
+	return 0;
+}
+
+/* Each command gets the words after its name. */
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{ "hds", cmd_hds },
+	{ "pools", cmd_pools },
+	{ "qstats", cmd_qstats },
+	{ "bind", cmd_bind },
+	{ "bindings", cmd_bindings },
+	{ "show", cmd_show },
+	{ "steer", cmd_steer },
+	{ "rss", cmd_rss },
+	{ "help", cmd_help },
+};
+
 int main(int argc, char **argv)
 {
+	size_t c;
 	int i;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -525,25 +543,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(argv[i], "hds"))
-		return cmd_hds(argc - i - 1, argv + i + 1);
-	if (!strcmp(argv[i], "pools"))
-		return cmd_pools(argc - i - 1, argv + i + 1);
-	if (!strcmp(argv[i], "qstats"))
-		return cmd_qstats(argc - i - 1, argv + i + 1);
-	if (!strcmp(argv[i], "bind"))
-		return cmd_bind(argc - i - 1, argv + i + 1);
-	if (!strcmp(argv[i], "bindings"))
-		return cmd_bindings(argc - i - 1, argv + i + 1);
-	if (!strcmp(argv[i], "show"))
-		return cmd_show(argc - i - 1, argv + i + 1);
-	if (!strcmp(argv[i], "steer"))
-		return cmd_steer(argc - i - 1, argv + i + 1);
-	if (!strcmp(argv[i], "rss"))
-		return cmd_rss(argc - i - 1, argv + i + 1);
-	if (!strcmp(argv[i], "help")) {
-		usage(stdout);
-		return 0;
+	for (c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
+		if (!strcmp(argv[i], commands[c].name))
+			return commands[c].run(argc - i - 1, argv + i + 1);
 	}
 	return bad_usage("unknown command '%s'", argv[i]);
 }

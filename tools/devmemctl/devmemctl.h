@@ -12,6 +12,9 @@ enum { EXIT_REFUSED = 1, EXIT_USAGE = 2 };
 
 extern bool json;	/* -j: JSON output */
 
+/* Most queues one command names: as many as a binding may report */
+#define MAX_QUEUES DEVMEM_PP_MAX_QUEUES
+
 /* Say what was wrong with the command line, print usage; EXIT_USAGE. */
 int __attribute__((format(printf, 1, 2))) bad_usage(const char *fmt, ...);
 /* The kernel's (or library's) reason on stderr; EXIT_REFUSED. */

@@ -18,28 +18,13 @@
 #include "../lib/cli_parse.h"
 #include "devmemctl.h"
 
-#define MAX_QUEUES 256
-
-/* A decimal number in [@min, @max], or false. */
-static bool number(const char *s, unsigned long min, unsigned long max,
-		   unsigned long *out)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return !errno && !*end && *out >= min && *out <= max;
-}
-
 /* add tcp4|tcp6 KEY VALUE...: the flow, queue and location asked for. */
 static int parse_rule(int argc, char **argv, struct devmem_flow *f,
 		      unsigned int *queue, int *loc)
 {
 	static const uint8_t any[sizeof(f->src)];
 	bool have_queue = false;
-	unsigned long v;
+	uint64_t v;
 	int i;
 
 	if (argc < 1 || (strcmp(argv[0], "tcp4") && strcmp(argv[0], "tcp6")))
@@ -58,16 +43,16 @@ static int parse_rule(int argc, char **argv, struct devmem_flow *f,
 				return bad_usage("steer add: %s is not an IPv%c address",
 						 val, argv[0][3]);
 		} else if (!strcmp(key, "sport") || !strcmp(key, "dport")) {
-			if (!number(val, 1, 65535, &v))
+			if (cli_parse_uint(val, 1, 65535, &v))
 				return bad_usage("steer add: bad port '%s'", val);
 			*(key[0] == 's' ? &f->src_port : &f->dst_port) = v;
 		} else if (!strcmp(key, "queue")) {
-			if (!number(val, 0, UINT32_MAX, &v))
+			if (cli_parse_uint(val, 0, UINT32_MAX, &v))
 				return bad_usage("steer add: bad queue '%s'", val);
 			*queue = v;
 			have_queue = true;
 		} else if (!strcmp(key, "loc")) {
-			if (!number(val, 0, INT32_MAX, &v))
+			if (cli_parse_uint(val, 0, INT32_MAX, &v))
 				return bad_usage("steer add: bad location '%s'", val);
 			*loc = v;
 		} else {
@@ -89,13 +74,13 @@ int cmd_steer(int argc, char **argv)
 	char name[IF_NAMESIZE];
 	struct devmem_err e;
 	unsigned int queue = 0;
-	unsigned long v;
+	uint64_t v;
 	int ifindex, loc = -1, ret;
 
 	if (argc < 2 || (strcmp(argv[1], "add") && strcmp(argv[1], "del")))
 		return bad_usage("steer takes DEV add ... or DEV del LOC");
 	if (!strcmp(argv[1], "del")) {
-		if (argc != 3 || !number(argv[2], 0, UINT32_MAX, &v))
+		if (argc != 3 || cli_parse_uint(argv[2], 0, UINT32_MAX, &v))
 			return bad_usage("steer del takes one rule location");
 		ret = device(argv[0], &ifindex, name);
 		if (ret)

@@ -83,3 +83,13 @@ int cli_parse_size(const char *s, uint64_t *out)
 	*out = v << shift;
 	return 0;
 }
+
+int cli_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	uint64_t v;
+
+	if (parse_decimal(&s, max, &v) || *s || v < min)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}

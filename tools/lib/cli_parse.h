@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Parsers for command-line values shared by our tools: lists of queue ids
- * such as "1,3-4" and byte counts such as "64M". Pure functions, so the
+ * such as "1,3-4", numbers within bounds and byte counts such as "64M". Pure functions, so the
  * host unit test can pin down exactly what they accept.
  */
 #ifndef DMABUF_PP_CLI_PARSE_H
@@ -23,6 +23,17 @@
  * there are more than @max values.
  */
 int cli_parse_list(const char *s, unsigned int *vals, size_t max);
+
+/**
+ * cli_parse_uint() - parse a decimal number within bounds
+ * @s: decimal digits only (no sign, blanks or suffix)
+ * @min: the smallest value accepted
+ * @max: the largest value accepted
+ * @out: the value
+ *
+ * Return: 0, or -EINVAL for anything else or a value outside [@min, @max].
+ */
+int cli_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
 /**
  * cli_parse_size() - parse a byte count with an optional K, M or G suffix

@@ -132,9 +132,9 @@ static bool nsim_hds_csum_ok(struct sk_buff *skb,
  * mapping of each page frame. Either way this emulates the memory write a
  * real NIC would do.
  */
-static int nsim_dma_write(struct nsim_rq *rq, struct device *dma_dev,
-			  dma_addr_t addr, struct sk_buff *skb,
-			  unsigned int off, unsigned int len)
+static int nsim_hds_dma_write(struct nsim_rq *rq, struct device *dma_dev,
+			      dma_addr_t addr, struct sk_buff *skb,
+			      unsigned int off, unsigned int len)
 {
 	int err;
 
@@ -178,6 +178,24 @@ static void nsim_hds_count_no_buf(struct nsim_rq *rq)
 	u64_stats_update_begin(&rq->syncp);
 	u64_stats_inc(&rq->stats.no_buf_drops);
 	u64_stats_update_end(&rq->syncp);
+}
+
+/*
+ * A GSO frame from the peer arrives as one large segment, as from a NIC
+ * doing LRO: describe @nskb the way LRO drivers do, keeping only what TCP
+ * receive looks at.
+ */
+static void nsim_hds_set_gso(struct sk_buff *nskb, const struct sk_buff *skb,
+			     unsigned int hdr_len)
+{
+	struct skb_shared_info *sh = skb_shinfo(nskb);
+	unsigned int mss = skb_shinfo(skb)->gso_size;
+
+	sh->gso_size = mss;
+	sh->gso_type = (skb->protocol == htons(ETH_P_IP) ?
+			SKB_GSO_TCPV4 : SKB_GSO_TCPV6) |
+		       (skb_shinfo(skb)->gso_type & SKB_GSO_TCP_ECN);
+	sh->gso_segs = DIV_ROUND_UP(skb->len - hdr_len, mss);
 }
 
 /**
@@ -248,9 +266,9 @@ struct sk_buff *nsim_hds_rx(struct nsim_rq *rq, struct sk_buff *skb)
 			goto drop_nskb;
 		}
 
-		if (nsim_dma_write(rq, dma_dev,
-				   page_pool_get_dma_addr_netmem(netmem) + offset,
-				   skb, off, len)) {
+		if (nsim_hds_dma_write(rq, dma_dev,
+				       page_pool_get_dma_addr_netmem(netmem) + offset,
+				       skb, off, len)) {
 			page_pool_put_full_netmem(rq->page_pool, netmem, true);
 			reason = SKB_DROP_REASON_NOT_SPECIFIED;
 			goto drop_nskb;
@@ -259,21 +277,10 @@ struct sk_buff *nsim_hds_rx(struct nsim_rq *rq, struct sk_buff *skb)
 				       SKB_DATA_ALIGN(len));
 	}
 
-	/* Checksum verified above. A GSO frame from the peer arrives as one
-	 * large segment, as from a NIC doing LRO: describe it the way LRO
-	 * drivers do, keeping only what TCP receive looks at.
-	 */
+	/* Checksum verified above */
 	nskb->ip_summed = CHECKSUM_UNNECESSARY;
-	if (skb_is_gso(skb)) {
-		struct skb_shared_info *sh = skb_shinfo(nskb);
-		unsigned int mss = skb_shinfo(skb)->gso_size;
-
-		sh->gso_size = mss;
-		sh->gso_type = (skb->protocol == htons(ETH_P_IP) ?
-				SKB_GSO_TCPV4 : SKB_GSO_TCPV6) |
-			       (skb_shinfo(skb)->gso_type & SKB_GSO_TCP_ECN);
-		sh->gso_segs = DIV_ROUND_UP(skb->len - hdr_len, mss);
-	}
+	if (skb_is_gso(skb))
+		nsim_hds_set_gso(nskb, skb, hdr_len);
 
 	/* Payload written to device memory may still sit in this CPU's
 	 * write-combining buffers: a device completes its writes before it

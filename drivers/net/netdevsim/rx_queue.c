@@ -23,8 +23,8 @@
 /* Largest ethtool rx-buf-len: what devmem NICs post at most */
 #define NSIM_RX_BUF_MAX		(64U << 10)
 
-static struct page_pool *nsim_rq_pool_new(struct netdevsim *ns,
-					  unsigned int idx)
+static struct page_pool *nsim_rq_page_pool_create(struct netdevsim *ns,
+						  unsigned int idx)
 {
 	struct netdev_rx_queue *rxq = __netif_get_rx_queue(ns->netdev, idx);
 	struct page_pool_params pp = {
@@ -47,7 +47,7 @@ static struct page_pool *nsim_rq_pool_new(struct netdevsim *ns,
 
 	/* A provider's pool is not tied to the NAPI: its buffers come back
 	 * through user space's tokens, not the NAPI's direct cache, and a
-	 * pool whose buffers turn out unreachable (nsim_rq_mem_new()) is
+	 * pool whose buffers turn out unreachable (nsim_rq_mem_create()) is
 	 * destroyed while the NAPI still runs the queue's old pool, which
 	 * page_pool allows only for pools no NAPI uses.
 	 */
@@ -61,14 +61,14 @@ static struct page_pool *nsim_rq_pool_new(struct netdevsim *ns,
  * memory, the window the "device" writes them through (rx_io.c). A queue
  * whose buffers it cannot reach gets no memory: the bind fails.
  */
-static int nsim_rq_mem_new(struct netdevsim *ns, unsigned int idx,
-			   struct page_pool **pool, struct nsim_io_window **io)
+static int nsim_rq_mem_create(struct netdevsim *ns, unsigned int idx,
+			      struct page_pool **pool, struct nsim_io_window **io)
 {
 	struct page_pool *pp;
 
 	*pool = NULL;
 	*io = NULL;
-	pp = nsim_rq_pool_new(ns, idx);
+	pp = nsim_rq_page_pool_create(ns, idx);
 	if (IS_ERR(pp))
 		return PTR_ERR(pp);
 	if (!pp->mp_ops) {
@@ -103,7 +103,7 @@ int nsim_rq_pool_create(struct netdevsim *ns, unsigned int idx)
 {
 	struct nsim_rq *rq = &ns->rq[idx];
 
-	return nsim_rq_mem_new(ns, idx, &rq->page_pool, &rq->io_window);
+	return nsim_rq_mem_create(ns, idx, &rq->page_pool, &rq->io_window);
 }
 
 /**
@@ -127,7 +127,7 @@ bool nsim_rq_is_devmem(const struct nsim_rq *rq)
 }
 
 /* Is any RX queue from @first on bound to a memory provider? RTNL held. */
-bool nsim_rxq_bound_from(struct net_device *dev, unsigned int first)
+bool nsim_rq_bound_from(struct net_device *dev, unsigned int first)
 {
 	unsigned int i;
 
@@ -167,7 +167,7 @@ int nsim_rq_set_buf_len(struct netdevsim *ns, u32 len,
 				       PAGE_SIZE, NSIM_RX_BUF_MAX);
 		return -EINVAL;
 	}
-	if (nsim_rxq_bound_from(dev, 0)) {
+	if (nsim_rq_bound_from(dev, 0)) {
 		NSIM_EA(extack, "a queue is bound to a memory provider");
 		return -EBUSY;
 	}
@@ -202,15 +202,15 @@ err_restore:
  * down device a restart has nothing to do, except that a provider cannot
  * be installed, as there is no pool to take it: we refuse with -ENETDOWN.
  */
-struct nsim_queue_mem {
+struct nsim_rq_mem {
 	struct page_pool *pool;
 	struct nsim_io_window *io_window;
 };
 
-static int nsim_queue_mem_alloc(struct net_device *dev, void *per_queue_mem,
-				int idx)
+static int nsim_rq_mem_alloc(struct net_device *dev, void *per_queue_mem,
+			     int idx)
 {
-	struct nsim_queue_mem *qmem = per_queue_mem;
+	struct nsim_rq_mem *qmem = per_queue_mem;
 	struct netdevsim *ns = netdev_priv(dev);
 
 	/* A failure the test asked for (debugfs rxq_restart_fail), once. */
@@ -223,22 +223,21 @@ static int nsim_queue_mem_alloc(struct net_device *dev, void *per_queue_mem,
 		return __netif_get_rx_queue(dev, idx)->mp_params.mp_ops ?
 			-ENETDOWN : 0;
 
-	return nsim_rq_mem_new(ns, idx, &qmem->pool, &qmem->io_window);
+	return nsim_rq_mem_create(ns, idx, &qmem->pool, &qmem->io_window);
 }
 
-static void nsim_queue_mem_free(struct net_device *dev, void *per_queue_mem)
+static void nsim_rq_mem_free(struct net_device *dev, void *per_queue_mem)
 {
-	struct nsim_queue_mem *qmem = per_queue_mem;
+	struct nsim_rq_mem *qmem = per_queue_mem;
 
 	/* Both NULL when the device was down */
 	page_pool_destroy(qmem->pool);
 	nsim_io_window_destroy(qmem->io_window);
 }
 
-static int nsim_queue_stop(struct net_device *dev, void *per_queue_mem,
-			   int idx)
+static int nsim_rq_stop(struct net_device *dev, void *per_queue_mem, int idx)
 {
-	struct nsim_queue_mem *qmem = per_queue_mem;
+	struct nsim_rq_mem *qmem = per_queue_mem;
 	struct netdevsim *ns = netdev_priv(dev);
 	struct nsim_rq *rq = &ns->rq[idx];
 
@@ -257,10 +256,9 @@ static int nsim_queue_stop(struct net_device *dev, void *per_queue_mem,
 	return 0;
 }
 
-static int nsim_queue_start(struct net_device *dev, void *per_queue_mem,
-			    int idx)
+static int nsim_rq_start(struct net_device *dev, void *per_queue_mem, int idx)
 {
-	struct nsim_queue_mem *qmem = per_queue_mem;
+	struct nsim_rq_mem *qmem = per_queue_mem;
 	struct netdevsim *ns = netdev_priv(dev);
 	struct nsim_rq *rq = &ns->rq[idx];
 
@@ -279,12 +277,12 @@ static int nsim_queue_start(struct net_device *dev, void *per_queue_mem,
 	return 0;
 }
 
-const struct netdev_queue_mgmt_ops nsim_queue_mgmt_ops = {
-	.ndo_queue_mem_size	= sizeof(struct nsim_queue_mem),
-	.ndo_queue_mem_alloc	= nsim_queue_mem_alloc,
-	.ndo_queue_mem_free	= nsim_queue_mem_free,
-	.ndo_queue_start	= nsim_queue_start,
-	.ndo_queue_stop		= nsim_queue_stop,
+const struct netdev_queue_mgmt_ops nsim_rq_mgmt_ops = {
+	.ndo_queue_mem_size	= sizeof(struct nsim_rq_mem),
+	.ndo_queue_mem_alloc	= nsim_rq_mem_alloc,
+	.ndo_queue_mem_free	= nsim_rq_mem_free,
+	.ndo_queue_start	= nsim_rq_start,
+	.ndo_queue_stop		= nsim_rq_stop,
 };
 
 void nsim_rq_stats_read(struct nsim_rq *rq, struct nsim_rq_counts *c)
