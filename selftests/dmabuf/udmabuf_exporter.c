@@ -296,8 +296,8 @@ static bool counters_back(void)
 }
 
 /*
- * What the exporter holds now beyond @start: @buffers buffers of @pages
- * pages in all, and @folios folios unless @folios is negative (shmem may
+ * What the exporter holds now beyond @start: @buffers buffers, @pages
+ * pinned pages in all, and @folios folios unless @folios is negative (shmem may
  * hand out large folios, so only hugetlb-only cases can know the count).
  */
 static bool holding(long buffers, long folios, long pages)

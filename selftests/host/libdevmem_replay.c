@@ -88,7 +88,9 @@ static bool load(struct recording *r, const char *flavor, const char *name)
 		}
 		if (!len)
 			continue;
-		if (n == MAX_BUFS || len % 2 || !(r->data[n] = malloc(len / 2))) {
+		if (n < MAX_BUFS && !(len % 2))
+			r->data[n] = malloc(len / 2);
+		if (n == MAX_BUFS || len % 2 || !r->data[n]) {
 			ktap_diag("%s: too many buffers, an odd hex line or no memory", path);
 			fclose(f);
 			return false;	/* unload() frees what was read */

@@ -376,8 +376,10 @@ static bool other_socket_token(void)
 	return ok;
 }
 
-/* An empty request frees nothing (optlen 0 is even refused): the token
- * passed stays held. */
+/*
+ * An empty request frees nothing (optlen 0 is even refused): the token
+ * passed stays held.
+ */
 static bool zero_length_and_count(void)
 {
 	struct dmabuf_token tk = { pick(), 1 };

@@ -240,7 +240,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 	while ((c = getopt_long(argc, argv, "i:q:p:s:n:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'i': o->dev = optarg; break;
+		case 'i':
+			o->dev = optarg;
+			break;
 		case 'q':
 			o->nqueues = cli_parse_list(optarg, o->queues, MAX_QUEUES);
 			if (o->nqueues < 0) {
@@ -270,15 +272,33 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return 2;
 			}
 			break;
-		case 'v': o->verify = true; break;
-		case 'j': o->json = true; break;
-		case 'H': o->hds = true; break;
-		case 'E': o->heap = optarg ? optarg : "system"; break;
-		case 'F': o->frag_log = optarg; break;
-		case 'u': o->hugetlb = true; break;
-		case 'k': o->hold_tokens = true; break;
-		case 'I': o->iperf = true; break;
-		case 'P': o->progress = true; break;
+		case 'v':
+			o->verify = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'H':
+			o->hds = true;
+			break;
+		case 'E':
+			o->heap = optarg ? optarg : "system";
+			break;
+		case 'F':
+			o->frag_log = optarg;
+			break;
+		case 'u':
+			o->hugetlb = true;
+			break;
+		case 'k':
+			o->hold_tokens = true;
+			break;
+		case 'I':
+			o->iperf = true;
+			break;
+		case 'P':
+			o->progress = true;
+			break;
 		case 'f':
 			v = strtoul(optarg, &end, 10);
 			if (*optarg < '0' || *optarg > '9' || *end || !v || v > MAX_FLOWS) {
@@ -303,8 +323,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return 2;
 			}
 			break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return 2;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (o->iperf && o->bytes) {

@@ -27,8 +27,8 @@
 #include "../lib/tcp_server.h"
 #include "devmem_rx.h"
 
-#define IOV_SIZE (1024 * 1024)	/* bytes asked of one recvmsg(): a large
-				 * batch keeps the per-call dma-buf sync rare */
+/* Bytes asked of one recvmsg(): a large batch keeps the per-call sync rare */
+#define IOV_SIZE (1024 * 1024)
 #define MAX_CMSGS 1024		/* devmem cmsgs one recvmsg() can return */
 
 /* What one connection saw; the report prints it. */

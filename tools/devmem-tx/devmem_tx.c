@@ -114,8 +114,12 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "c:p:n:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'c': o.addr = optarg; break;
-		case 'p': o.port = optarg; break;
+		case 'c':
+			o.addr = optarg;
+			break;
+		case 'p':
+			o.port = optarg;
+			break;
 		case 'n':
 			if (cli_parse_size(optarg, &o.bytes) || !o.bytes) {
 				fprintf(stderr, "devmem-tx: bad byte count '%s'\n", optarg);
@@ -131,7 +135,9 @@ int main(int argc, char **argv)
 			}
 			o.flows = v;
 			break;
-		case 'j': o.json = true; break;
+		case 'j':
+			o.json = true;
+			break;
 		case 't':
 			v = strtol(optarg, &end, 10);
 			if (*end || v < 1 || v > 86400) {
@@ -140,8 +146,12 @@ int main(int argc, char **argv)
 			}
 			o.timeout_s = v;
 			break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (!o.addr || !o.port || !o.bytes || optind != argc) {

@@ -74,9 +74,18 @@ int cli_parse_size(const char *s, uint64_t *out)
 	if (parse_decimal(&s, UINT64_MAX, &v))
 		return -EINVAL;
 	switch (*s) {
-	case 'K': shift = 10; s++; break;
-	case 'M': shift = 20; s++; break;
-	case 'G': shift = 30; s++; break;
+	case 'K':
+		shift = 10;
+		s++;
+		break;
+	case 'M':
+		shift = 20;
+		s++;
+		break;
+	case 'G':
+		shift = 30;
+		s++;
+		break;
 	}
 	if (*s || v > (UINT64_MAX >> shift))
 		return -EINVAL;

@@ -70,9 +70,11 @@ static const char *skip_number(const char *p, const char *end)
 		p++;
 	if (p < end && *p == '0')
 		p++;	/* no leading zeros: "0" then the fraction, if any */
-	else if (!(p = skip_digits(p, end)))
-		return NULL;
-	if (p < end && *p == '.' && !(p = skip_digits(p + 1, end)))
+	else
+		p = skip_digits(p, end);
+	if (p && p < end && *p == '.')
+		p = skip_digits(p + 1, end);
+	if (!p)
 		return NULL;
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		p++;
@@ -107,7 +109,10 @@ static const char *skip_container(const char *p, const char *end, int depth,
 		return p + 1;
 	for (;;) {
 		if (object) {
-			if (p == end || *p != '"' || !(p = skip_string(p, end)))
+			if (p == end || *p != '"')
+				return NULL;
+			p = skip_string(p, end);
+			if (!p)
 				return NULL;
 			p = skip_ws(p, end);
 			if (p == end || *p != ':')

@@ -171,18 +171,30 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "b:c:p:n:t:jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-		case 'c': o.addr = optarg; break;
-		case 'p': o.port = optarg; break;
+		case 'c':
+			o.addr = optarg;
+			break;
+		case 'p':
+			o.port = optarg;
+			break;
 		case 'n':
 			if (cli_parse_size(optarg, &o.bytes)) {
 				fprintf(stderr, "tcpxfer: bad byte count '%s'\n", optarg);
 				return 2;
 			}
 			break;
-		case 'v': o.verify = true; break;
-		case 'T': o.trunc = true; break;
-		case 'j': o.json = true; break;
-		case 'r': o.ready_fd = atoi(optarg); break;
+		case 'v':
+			o.verify = true;
+			break;
+		case 'T':
+			o.trunc = true;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'r':
+			o.ready_fd = atoi(optarg);
+			break;
 		case 't':
 			o.timeout_s = atoi(optarg);
 			if (o.timeout_s <= 0) {
@@ -190,8 +202,12 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (!o.port || !o.bytes || (!o.recv && !o.addr) || optind != argc ||
