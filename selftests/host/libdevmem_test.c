@@ -756,6 +756,18 @@ static bool dma_heap_names_checked(void)
 	       devmem_dma_heap_alloc("no-such-heap-dmabuf-pp", 4096) == -ENOENT;
 }
 
+/* A call may pass no error to fill: the errno comes back all the same. */
+static bool null_err_is_allowed(void)
+{
+	const int nodev = 0x7fffffff;	/* no such ifindex */
+
+	return devmem_steer_add(1, &(struct devmem_flow){ .family = AF_INET },
+				0, -1, NULL) == -EINVAL &&
+	       devmem_steer_del(nodev, 0, NULL) == -ENODEV &&
+	       devmem_ntuple_set(nodev, true, NULL) == -ENODEV &&
+	       devmem_rss_exclude(nodev, NULL, 0, NULL) == -ENODEV;
+}
+
 static bool version_macros_match_library(void)
 {
 	char want[32];
@@ -804,6 +816,7 @@ static const struct {
 	{ flow_rule_tcp4_dst_port, "flow_rule_tcp4_dst_port" },
 	{ flow_rule_tcp6_at_location, "flow_rule_tcp6_at_location" },
 	{ flow_rule_refusals, "flow_rule_refusals" },
+	{ null_err_is_allowed, "null_err_is_allowed" },
 	{ version_macros_match_library, "version_macros_match_library" },
 };
 

@@ -116,52 +116,48 @@ int devmem_flow_rule(const struct devmem_flow *flow, unsigned int queue,
 int devmem_steer_add(int ifindex, const struct devmem_flow *flow,
 		     unsigned int queue, int loc, struct devmem_err *err)
 {
-	struct devmem_err scratch, *st = err ? err : &scratch;
 	struct ethtool_rxnfc nfc;
 	int ret;
 
-	devmem_err_clear(st);
+	devmem_err_clear(err);
 	ret = devmem_flow_rule(flow, queue, loc, &nfc);
 	if (ret == -EAFNOSUPPORT)
-		return devmem_err_set(st, EAFNOSUPPORT, "flow family %d is neither AF_INET nor AF_INET6",
+		return devmem_err_set(err, EAFNOSUPPORT, "flow family %d is neither AF_INET nor AF_INET6",
 				      flow->family);
 	if (ret)
-		return devmem_err_set(st, EINVAL, "flow matches every TCP packet: give an address or a port");
-	ret = ethtool_ioctl(ifindex, &nfc, "adding an ntuple rule", st);
+		return devmem_err_set(err, EINVAL, "flow matches every TCP packet: give an address or a port");
+	ret = ethtool_ioctl(ifindex, &nfc, "adding an ntuple rule", err);
 	return ret ? ret : (int)nfc.fs.location;
 }
 
 int devmem_steer_del(int ifindex, unsigned int loc, struct devmem_err *err)
 {
-	struct devmem_err scratch, *st = err ? err : &scratch;
 	struct ethtool_rxnfc nfc = {
 		.cmd = ETHTOOL_SRXCLSRLDEL, .fs.location = loc,
 	};
 
-	devmem_err_clear(st);
-	return ethtool_ioctl(ifindex, &nfc, "deleting an ntuple rule", st);
+	devmem_err_clear(err);
+	return ethtool_ioctl(ifindex, &nfc, "deleting an ntuple rule", err);
 }
 
 int devmem_ntuple_set(int ifindex, bool on, struct devmem_err *err)
 {
-	struct devmem_err scratch, *st = err ? err : &scratch;
 	struct ethtool_value flags = { .cmd = ETHTOOL_GFLAGS };
 	int ret;
 
-	devmem_err_clear(st);
-	ret = ethtool_ioctl(ifindex, &flags, "reading flags", st);
+	devmem_err_clear(err);
+	ret = ethtool_ioctl(ifindex, &flags, "reading flags", err);
 	if (ret)
 		return ret;
 	flags.cmd = ETHTOOL_SFLAGS;
 	flags.data = on ? flags.data | ETH_FLAG_NTUPLE :
 			  flags.data & ~ETH_FLAG_NTUPLE;
-	return ethtool_ioctl(ifindex, &flags, "setting ntuple", st);
+	return ethtool_ioctl(ifindex, &flags, "setting ntuple", err);
 }
 
 int devmem_rss_exclude(int ifindex, const unsigned int *queues,
 		       size_t nqueues, struct devmem_err *err)
 {
-	struct devmem_err scratch, *st = err ? err : &scratch;
 	struct ethtool_rxnfc rings = { .cmd = ETHTOOL_GRXRINGS };
 	struct ethtool_rxfh_indir size = { .cmd = ETHTOOL_GRXFHINDIR };
 	struct ethtool_rxfh_indir *indir;
@@ -169,27 +165,27 @@ int devmem_rss_exclude(int ifindex, const unsigned int *queues,
 	size_t k;
 	int ret;
 
-	devmem_err_clear(st);
+	devmem_err_clear(err);
 	if (!nqueues) {	/* size 0: the driver's default table */
 		size.cmd = ETHTOOL_SRXFHINDIR;
-		return ethtool_ioctl(ifindex, &size, "resetting RSS", st);
+		return ethtool_ioctl(ifindex, &size, "resetting RSS", err);
 	}
-	ret = ethtool_ioctl(ifindex, &rings, "reading RX rings", st);
+	ret = ethtool_ioctl(ifindex, &rings, "reading RX rings", err);
 	if (!ret)
-		ret = ethtool_ioctl(ifindex, &size, "reading the RSS table size", st);
+		ret = ethtool_ioctl(ifindex, &size, "reading the RSS table size", err);
 	if (ret)
 		return ret;
 	for (k = 0; k < nqueues; k++)
 		if (queues[k] >= rings.data)
-			return devmem_err_set(st, EINVAL, "queue %u out of range: the device has %llu RX rings",
+			return devmem_err_set(err, EINVAL, "queue %u out of range: the device has %llu RX rings",
 					      queues[k], (unsigned long long)rings.data);
 	if (!size.size)
-		return devmem_err_set(st, EOPNOTSUPP, "device has no RSS indirection table");
+		return devmem_err_set(err, EOPNOTSUPP, "device has no RSS indirection table");
 
 	spread = calloc(rings.data, sizeof(*spread));
 	indir = calloc(1, sizeof(*indir) + size.size * sizeof(indir->ring_index[0]));
 	if (!spread || !indir) {
-		ret = devmem_err_set(st, ENOMEM, NULL);
+		ret = devmem_err_set(err, ENOMEM, NULL);
 		goto out;
 	}
 	for (q = 0; q < rings.data; q++) {
@@ -199,14 +195,14 @@ int devmem_rss_exclude(int ifindex, const unsigned int *queues,
 			spread[nspread++] = q;
 	}
 	if (!nspread) {
-		ret = devmem_err_set(st, EINVAL, "excluding every RX queue leaves RSS nowhere to go");
+		ret = devmem_err_set(err, EINVAL, "excluding every RX queue leaves RSS nowhere to go");
 		goto out;
 	}
 	indir->cmd = ETHTOOL_SRXFHINDIR;
 	indir->size = size.size;
 	for (i = 0; i < size.size; i++)
 		indir->ring_index[i] = spread[i % nspread];
-	ret = ethtool_ioctl(ifindex, indir, "setting the RSS table", st);
+	ret = ethtool_ioctl(ifindex, indir, "setting the RSS table", err);
 out:
 	free(indir);
 	free(spread);

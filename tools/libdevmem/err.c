@@ -5,11 +5,16 @@
 
 #include "err.h"
 
-/* Returns -@code, so that callers can "return devmem_err_set(...)". */
+/*
+ * Returns -@code, so that callers can "return devmem_err_set(...)". @st may
+ * be NULL (the caller did not ask for details): then only -@code is left.
+ */
 int devmem_err_set(struct devmem_err *st, int code, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (!st)
+		return -code;
 	st->code = code;
 	st->msg[0] = '\0';
 	if (fmt) {
@@ -22,6 +27,8 @@ int devmem_err_set(struct devmem_err *st, int code, const char *fmt, ...)
 
 void devmem_err_clear(struct devmem_err *st)
 {
+	if (!st)
+		return;
 	st->code = 0;
 	st->msg[0] = '\0';
 }

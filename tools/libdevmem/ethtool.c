@@ -28,21 +28,20 @@ static struct nl_msg *ethtool_request(int family, uint8_t cmd, int ifindex)
 
 int devmem_hds_set(int ifindex, enum devmem_hds mode, struct devmem_err *err)
 {
-	struct devmem_err scratch, *st = err ? err : &scratch;
-	struct devmem_nl_exchange ex = { .st = st };
+	struct devmem_nl_exchange ex = { .st = err };
 	struct nl_sock *sk;
 	struct nl_msg *msg;
 	int family, ret;
 
 	if (mode != DEVMEM_HDS_AUTO && mode != DEVMEM_HDS_OFF && mode != DEVMEM_HDS_ON)
-		return devmem_err_set(st, EINVAL, "tcp-data-split mode %d unknown", mode);
-	ret = devmem_nl_open(ETHTOOL_GENL_NAME, &sk, &family, st);
+		return devmem_err_set(err, EINVAL, "tcp-data-split mode %d unknown", mode);
+	ret = devmem_nl_open(ETHTOOL_GENL_NAME, &sk, &family, err);
 	if (ret)
 		return ret;
 	msg = ethtool_request(family, ETHTOOL_MSG_RINGS_SET, ifindex);
 	if (!msg || nla_put_u8(msg, ETHTOOL_A_RINGS_TCP_DATA_SPLIT, mode) < 0) {
 		nlmsg_free(msg);
-		ret = devmem_err_set(st, ENOMEM, NULL);
+		ret = devmem_err_set(err, ENOMEM, NULL);
 		goto out;
 	}
 	ret = devmem_nl_exchange(sk, msg, &ex);
@@ -66,27 +65,26 @@ static int parse_hds(struct nlattr **tb, void *arg)
 
 int devmem_hds_get(int ifindex, enum devmem_hds *mode, struct devmem_err *err)
 {
-	struct devmem_err scratch, *st = err ? err : &scratch;
 	enum devmem_hds got = DEVMEM_HDS_AUTO;
 	struct devmem_nl_exchange ex = {
 		.parse = parse_hds, .arg = &got,
-		.maxattr = ETHTOOL_A_RINGS_MAX, .st = st,
+		.maxattr = ETHTOOL_A_RINGS_MAX, .st = err,
 	};
 	struct nl_sock *sk;
 	struct nl_msg *msg;
 	int family, ret;
 
-	ret = devmem_nl_open(ETHTOOL_GENL_NAME, &sk, &family, st);
+	ret = devmem_nl_open(ETHTOOL_GENL_NAME, &sk, &family, err);
 	if (ret)
 		return ret;
 	msg = ethtool_request(family, ETHTOOL_MSG_RINGS_GET, ifindex);
 	if (!msg) {
-		ret = devmem_err_set(st, ENOMEM, NULL);
+		ret = devmem_err_set(err, ENOMEM, NULL);
 		goto out;
 	}
 	ret = devmem_nl_exchange(sk, msg, &ex);
-	if (ret == -EOPNOTSUPP && !st->msg[0])
-		devmem_err_set(st, EOPNOTSUPP, "device reports no tcp-data-split mode");
+	if (ret == -EOPNOTSUPP && (!err || !err->msg[0]))
+		devmem_err_set(err, EOPNOTSUPP, "device reports no tcp-data-split mode");
 	else if (!ret)
 		*mode = got;
 out:

@@ -112,21 +112,20 @@ int devmem_pp_bindings(uint32_t id,
 		       int (*cb)(const struct devmem_pp_binding *b, void *arg),
 		       void *arg, struct devmem_err *err)
 {
-	struct devmem_err scratch, *st = err ? err : &scratch;
-	struct devmem_nl_exchange ex = { .maxattr = DMABUF_PP_A_BINDING_MAX, .st = st };
+	struct devmem_nl_exchange ex = { .maxattr = DMABUF_PP_A_BINDING_MAX, .st = err };
 	struct pp_walk w = { .ex = &ex, .cb = cb, .arg = arg };
 	struct nl_sock *sk;
 	struct nl_msg *msg;
 	int family, ret;
 
-	ret = devmem_nl_open(DMABUF_PP_FAMILY_NAME, &sk, &family, st);
+	ret = devmem_nl_open(DMABUF_PP_FAMILY_NAME, &sk, &family, err);
 	if (ret)
 		return ret;
 	msg = devmem_nl_request(family, DMABUF_PP_CMD_GET, DMABUF_PP_FAMILY_VERSION,
 				id ? 0 : NLM_F_DUMP);
 	if (!msg || (id && nla_put_u32(msg, DMABUF_PP_A_BINDING_ID, id) < 0)) {
 		nlmsg_free(msg);
-		ret = devmem_err_set(st, ENOMEM, NULL);
+		ret = devmem_err_set(err, ENOMEM, NULL);
 	} else {
 		ex.parse = parse_pp_binding;
 		ex.arg = &w;
@@ -162,27 +161,26 @@ static int any_seq(struct nl_msg *msg, void *arg)
 
 int devmem_pp_watch_open(struct devmem_pp_watch **out, struct devmem_err *err)
 {
-	struct devmem_err scratch, *st = err ? err : &scratch;
 	struct devmem_pp_watch *wt;
 	int family, grp, ret;
 
 	wt = calloc(1, sizeof(*wt));
 	if (!wt)
-		return devmem_err_set(st, ENOMEM, NULL);
-	ret = devmem_nl_open(DMABUF_PP_FAMILY_NAME, &wt->sk, &family, st);
+		return devmem_err_set(err, ENOMEM, NULL);
+	ret = devmem_nl_open(DMABUF_PP_FAMILY_NAME, &wt->sk, &family, err);
 	if (ret)
 		goto err_free;
 	grp = genl_ctrl_resolve_grp(wt->sk, DMABUF_PP_FAMILY_NAME,
 				    DMABUF_PP_MCGRP_MGMT);
 	if (grp < 0 || nl_socket_add_membership(wt->sk, grp) < 0) {
-		ret = devmem_err_set(st, grp < 0 ? devmem_nl_errno(grp) : EPROTO,
+		ret = devmem_err_set(err, grp < 0 ? devmem_nl_errno(grp) : EPROTO,
 				     "joining the \"%s\" group", DMABUF_PP_MCGRP_MGMT);
 		goto err_close;
 	}
 	wt->w = (struct pp_walk){ .ex = &wt->ex, .cb = watch_take, .arg = wt };
 	wt->ex = (struct devmem_nl_exchange){
 		.parse = parse_pp_binding, .arg = &wt->w,
-		.maxattr = DMABUF_PP_A_BINDING_MAX, .st = st,
+		.maxattr = DMABUF_PP_A_BINDING_MAX, .st = err,
 	};
 	*out = wt;
 	return 0;
@@ -197,33 +195,32 @@ err_free:
 int devmem_pp_watch_next(struct devmem_pp_watch *wt, int timeout_ms,
 			 struct devmem_pp_binding *b, struct devmem_err *err)
 {
-	struct devmem_err scratch, *st = err ? err : &scratch;
 	struct pollfd pfd = { .fd = nl_socket_get_fd(wt->sk), .events = POLLIN };
 	struct nl_cb *cb;
 	int ret;
 
-	devmem_err_clear(st);
-	wt->ex.st = st;
+	devmem_err_clear(err);
+	wt->ex.st = err;
 	wt->ex.parse_ret = 0;
 	wt->got = false;
 	while (!wt->got) {
 		ret = poll(&pfd, 1, timeout_ms);
 		if (ret < 0)
-			return devmem_err_set(st, errno, "poll");
+			return devmem_err_set(err, errno, "poll");
 		if (!ret)
-			return devmem_err_set(st, ETIMEDOUT, "no notification");
+			return devmem_err_set(err, ETIMEDOUT, "no notification");
 		cb = devmem_nl_exchange_cb(&wt->ex);
 		if (!cb)
-			return devmem_err_set(st, ENOMEM, NULL);
+			return devmem_err_set(err, ENOMEM, NULL);
 		/* notifications carry sequence number 0 */
 		nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, any_seq, NULL);
 		ret = nl_recvmsgs(wt->sk, cb);
 		nl_cb_put(cb);
 		if (ret < 0)
-			return devmem_err_set(st, devmem_nl_errno(ret), "reading notification: %s",
+			return devmem_err_set(err, devmem_nl_errno(ret), "reading notification: %s",
 					      nl_geterror(ret));
 		if (wt->ex.parse_ret < 0)
-			return devmem_err_set(st, EBADMSG, "malformed notification");
+			return devmem_err_set(err, EBADMSG, "malformed notification");
 	}
 	*b = wt->last;
 	return 0;

@@ -51,11 +51,8 @@ err_free:
 int devmem_bind_rx(int ifindex, int dmabuf_fd, const unsigned int *queues,
 		   size_t nqueues, struct devmem_binding **out, struct devmem_err *err)
 {
-	if (!nqueues) {
-		struct devmem_err scratch;
-
-		return devmem_err_set(err ? err : &scratch, EINVAL, "no RX queue to bind");
-	}
+	if (!nqueues)
+		return devmem_err_set(err, EINVAL, "no RX queue to bind");
 	return devmem_bind_rx_unchecked(ifindex, dmabuf_fd, queues, nqueues, out,
 					err);
 }
@@ -148,15 +145,14 @@ int devmem_page_pools(int ifindex,
 		      int (*cb)(const struct devmem_page_pool *pp, void *arg),
 		      void *arg, struct devmem_err *err)
 {
-	struct devmem_err scratch, *st = err ? err : &scratch;
 	struct pool_walk w = { .ifindex = ifindex, .cb = cb, .arg = arg };
 	int ret;
 
 	if (ifindex < 0)
-		return devmem_err_set(st, EINVAL, "ifindex %d", ifindex);
+		return devmem_err_set(err, EINVAL, "ifindex %d", ifindex);
 	/* the 6.12 page-pool dump has no filter: parse_pool() does it */
 	ret = netdev_dump(NETDEV_CMD_PAGE_POOL_GET, NETDEV_A_PAGE_POOL_MAX,
-			  NULL, 0, parse_pool, &w, st);
+			  NULL, 0, parse_pool, &w, err);
 	return ret ? ret : w.cb_ret;
 }
 
@@ -199,14 +195,13 @@ int devmem_rx_qstats(int ifindex,
 		     int (*cb)(const struct devmem_rx_qstats *qs, void *arg),
 		     void *arg, struct devmem_err *err)
 {
-	struct devmem_err scratch, *st = err ? err : &scratch;
 	struct qstats_walk w = { .cb = cb, .arg = arg };
 	int ret;
 
 	if (ifindex <= 0)
-		return devmem_err_set(st, EINVAL, "ifindex %d", ifindex);
+		return devmem_err_set(err, EINVAL, "ifindex %d", ifindex);
 	ret = netdev_dump(NETDEV_CMD_QSTATS_GET, NETDEV_A_QSTATS_MAX,
-			  fill_qstats, ifindex, parse_qstats, &w, st);
+			  fill_qstats, ifindex, parse_qstats, &w, err);
 	return ret ? ret : w.cb_ret;
 }
 

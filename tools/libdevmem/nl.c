@@ -196,12 +196,9 @@ struct nl_cb *devmem_nl_exchange_cb(struct devmem_nl_exchange *ex)
 	return cb;
 }
 
-/*
- * Send @msg (consumed) and read until the kernel's ACK, error or end of
- * dump. Returns 0 or -errno with ex->st filled; a parser's -errno counts as
- * a failure, its > 0 "ignore the rest" does not.
- */
-int devmem_nl_exchange(struct nl_sock *sk, struct nl_msg *msg, struct devmem_nl_exchange *ex)
+/* devmem_nl_exchange() with a status to write to, as the callbacks need. */
+static int nl_exchange(struct nl_sock *sk, struct nl_msg *msg,
+		       struct devmem_nl_exchange *ex)
 {
 	struct nl_cb *cb;
 	int ret;
@@ -243,6 +240,25 @@ out:
 		return devmem_err_set(ex->st, -ex->parse_ret, ex->parse_ret == -EBADMSG ?
 				      "malformed netlink reply" : NULL);
 	return 0;
+}
+
+/*
+ * Send @msg (consumed) and read until the kernel's ACK, error or end of
+ * dump. Returns 0 or -errno with ex->st filled, when the caller gave one; a
+ * parser's -errno counts as a failure, its > 0 "ignore the rest" does not.
+ */
+int devmem_nl_exchange(struct nl_sock *sk, struct nl_msg *msg, struct devmem_nl_exchange *ex)
+{
+	struct devmem_err scratch;
+	int ret;
+
+	/* The callbacks and the result read the status back: one is needed */
+	if (!ex->st)
+		ex->st = &scratch;
+	ret = nl_exchange(sk, msg, ex);
+	if (ex->st == &scratch)
+		ex->st = NULL;
+	return ret;
 }
 
 /* Room for the largest request: bind-rx with DEVMEM_PP_MAX_QUEUES queues */
@@ -354,21 +370,20 @@ int devmem_nl_bind(const char *family_name,
 		   int maxattr, const struct devmem_nl_bind_req *req,
 		   struct devmem_binding **out, struct devmem_err *err)
 {
-	struct devmem_err scratch, *st = err ? err : &scratch;
-	struct devmem_nl_exchange ex = { .parse = parse, .maxattr = maxattr, .st = st };
+	struct devmem_nl_exchange ex = { .parse = parse, .maxattr = maxattr, .st = err };
 	struct devmem_binding *b;
 	struct nl_msg *msg;
 	int family, ret;
 
 	b = calloc(1, sizeof(*b));
 	if (!b)
-		return devmem_err_set(st, ENOMEM, NULL);
-	ret = devmem_nl_open(family_name, &b->sk, &family, st);
+		return devmem_err_set(err, ENOMEM, NULL);
+	ret = devmem_nl_open(family_name, &b->sk, &family, err);
 	if (ret)
 		goto err_free;
 	msg = build(family, req);
 	if (!msg) {
-		ret = devmem_err_set(st, EMSGSIZE, "too many queues for one request");
+		ret = devmem_err_set(err, EMSGSIZE, "too many queues for one request");
 		goto err_close;
 	}
 	ex.arg = b;
