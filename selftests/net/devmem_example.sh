@@ -6,6 +6,7 @@
 # undone on the way out (rule deleted, RSS table back to default, binding
 # gone with no buffer left out).
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/selftests/lib/json.sh"
 . "$top/selftests/lib/ktap.sh"
 . "$top/tools/lib/nsim.sh"
 
@@ -57,17 +58,11 @@ ktap_result $? steered_and_kept_off_rss "RSS $spread_bound"
 
 # devmemctl show lists the binding on either kernel: with its statistics
 # through the dmabuf-pp family (ours), from page-pool netlink (stock).
-python3 - $out/show.json "$(rx cat "/sys/class/net/$NSIM_IF_RX/ifindex")" $queue <<'PY'
-import json, sys
-shown, ifindex, queue = json.load(open(sys.argv[1])), int(sys.argv[2]), int(sys.argv[3])
-print("# show:", shown)
-ok = len(shown) == 1 and shown[0]["ifindex"] == ifindex and shown[0]["id"] > 0
-if ok and shown[0].get("source") == "page-pool":
-    ok = shown[0]["pools"] >= 1
-elif ok:
-    ok = shown[0]["queues"] == [queue] and shown[0]["buffers"] == (64 << 20) // 4096
-sys.exit(0 if ok else 1)
-PY
+ifindex=$(rx cat "/sys/class/net/$NSIM_IF_RX/ifindex")
+ktap_diag "show: $(cat $out/show.json)"
+json_true $out/show.json "len(J) == 1 and J[0]['ifindex'] == $ifindex and
+	J[0]['id'] > 0 and (J[0]['pools'] >= 1 if J[0].get('source') == 'page-pool'
+	else J[0]['queues'] == [$queue] and J[0]['buffers'] == (64 << 20) // 4096)"
 ktap_result $? show_lists_the_binding "$(cat $out/show.err)"
 
 # Afterwards: no rule, RSS over both queues again, no binding, no buffer

@@ -12,6 +12,7 @@
 # verified flows to devmem-rx --flows 2 --verify. Afterwards no pool of a
 # binding is left and no buffer is out.
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/selftests/lib/json.sh"
 . "$top/selftests/lib/ktap.sh"
 . "$top/tools/lib/nsim.sh"
 
@@ -47,20 +48,20 @@ ktap_diag "$(cat $out/rx.json $out/rx.err)"
 ktap_result $? iperf3_client_runs_a_test_against_devmem_rx \
 	"client $client_rc: $(tail -n 3 $out/client.err), devmem-rx $rx_rc"
 
-# Both reports as shell variables, read once (python starts slowly under TCG).
-eval "$(python3 - $out/rx.json $out/client.json <<'PY'
-import json, sys
-r, c = (json.load(open(f)) for f in sys.argv[1:3])
-b = r.get("binding") or {}
-print(f"rx_bytes={r['bytes']} rx_dmabuf={r['dmabuf_bytes']} rx_linear={r['linear_bytes']}",
-      f"rx_streams={r['streams']}",
-      f"rx_sender={r['sender_bytes']} rx_binding_id={r['binding_id']}",
-      f"have_binding={1 if b else 0} b_id={b.get('id', 0)}",
-      f"b_user={b.get('buffers_user', -1)} b_rx={b.get('rx_bytes', 0)}",
-      f"cl_received={c['end']['sum_received']['bytes']}",
-      f"cl_sent={c['end']['sum_sent']['bytes']} cl_streams={len(c['end']['streams'])}")
-PY
-)"
+# Both reports as shell variables, each file read once (python starts
+# slowly under TCG).
+eval "$(json_assign $out/rx.json rx_bytes='J["bytes"]' \
+	rx_dmabuf='J["dmabuf_bytes"]' rx_linear='J["linear_bytes"]' \
+	rx_streams='J["streams"]' rx_sender='J["sender_bytes"]' \
+	rx_binding_id='J["binding_id"]' \
+	have_binding='1 if J.get("binding") else 0' \
+	b_id='(J.get("binding") or {}).get("id", 0)' \
+	b_user='(J.get("binding") or {}).get("buffers_user", -1)' \
+	b_rx='(J.get("binding") or {}).get("rx_bytes", 0)')"
+eval "$(json_assign $out/client.json \
+	cl_received='J["end"]["sum_received"]["bytes"]' \
+	cl_sent='J["end"]["sum_sent"]["bytes"]' \
+	cl_streams='len(J["end"]["streams"])')"
 
 # What the client's receiver line says is what devmem-rx counted (the
 # client parsed our results), what it says it sent is what devmem-rx was

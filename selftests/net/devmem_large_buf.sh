@@ -16,6 +16,7 @@
 # frames, which fit in a page). Afterwards no binding and
 # no buffer is left, and the device is back at 4 KiB.
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/selftests/lib/json.sh"
 . "$top/selftests/lib/ktap.sh"
 . "$top/selftests/lib/volume.sh"
 . "$top/tools/lib/nsim.sh"
@@ -89,14 +90,9 @@ wait $rx_pid
 rx_rc=$?
 ktap_diag "$(cat $out/rx.json $out/rx.err)"
 ktap_diag "while bound: $(cat $out/bound)"
-python3 - $out/rx.json $bytes <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-ok = (r["verified"] and r["bytes"] == int(sys.argv[2]) and
-      r["dmabuf_bytes"] == r["bytes"] and r["tokens"] == r["frags"] and
-      8948 <= r["max_frag"] <= 65536)
-sys.exit(0 if ok else 1)
-PY
+json_true $out/rx.json "J['verified'] and J['bytes'] == $bytes and
+	J['dmabuf_bytes'] == J['bytes'] and J['tokens'] == J['frags'] and
+	8948 <= J['max_frag'] <= 65536"
 verified=$?
 [ $tx_rc = 0 ] && [ $rx_rc = 0 ] && [ $verified = 0 ] &&
 	grep -q "queues 1 buffers 256 free" $out/bound
@@ -123,13 +119,8 @@ read -r frags inside < <(awk '{ n++; if ($1 % 65536) inner++ } END { print n + 0
 	$out/small.frags)
 ktap_diag "$(cat $out/small.json $out/small.err)"
 ktap_diag "$frags frags, $inside of them inside a buffer"
-python3 - $out/small.json "$small" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-ok = (r["verified"] and r["bytes"] == int(sys.argv[2]) and
-      r["dmabuf_bytes"] == r["bytes"] and r["max_frag"] <= 1448)
-sys.exit(0 if ok else 1)
-PY
+json_true $out/small.json "J['verified'] and J['bytes'] == $small and
+	J['dmabuf_bytes'] == J['bytes'] and J['max_frag'] <= 1448"
 verified=$?
 [ $tx_rc = 0 ] && [ $rx_rc = 0 ] && [ $verified = 0 ] && [ "$frags" -gt 0 ] &&
 	[ $((inside * 10)) -ge $((frags * 9)) ]

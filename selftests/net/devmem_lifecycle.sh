@@ -7,6 +7,7 @@
 #
 # Needs a kernel with CONFIG_DMABUF_PP_PROVIDER and our udmabuf exporter.
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/selftests/lib/json.sh"
 . "$top/selftests/lib/ktap.sh"
 . "$top/selftests/lib/volume.sh"
 . "$top/tools/lib/nsim.sh"
@@ -87,16 +88,9 @@ hold_stop() {
 # The devmem-rx reports (one JSON object per line) in FILE: all verified,
 # all payload in the dma-buf, COUNT of them.
 reports_ok() {
-	python3 - "$1" "$2" <<'PY'
-import json, sys
-reps = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-ok = len(reps) == int(sys.argv[2]) and all(
-    r["verified"] and r["dmabuf_bytes"] == r["bytes"] and r["linear_bytes"] == 0
-    for r in reps)
-for r in reps:
-    print("#", r)
-sys.exit(0 if ok else 1)
-PY
+	sed 's/^/# /' "$1"
+	json_lines_true "$1" "len(J) == $2 and all(r['verified'] and
+		r['dmabuf_bytes'] == r['bytes'] and r['linear_bytes'] == 0 for r in J)"
 }
 
 # devmem-rx with ARGS receiving FLOWS verified flows of BYTES each, sent
@@ -180,8 +174,8 @@ echo 2 > $nsim_dfs/rxq_restart_fail
 rx "$BIN/devmemctl" bind "$NSIM_IF_RX" queues 0-3 udmabuf 4M > $out/fail.out 2>&1
 rc=$?
 ktap_diag "$(cat $out/fail.out)"
-pools=$(rx "$BIN/devmemctl" -j pools "$NSIM_IF_RX" | python3 -c 'import json, sys
-print(sum(1 for p in json.load(sys.stdin) if p.get("dmabuf")))')
+pools=$(rx "$BIN/devmemctl" -j pools "$NSIM_IF_RX" |
+	json_eval /dev/stdin 'sum(1 for p in J if p.get("dmabuf"))')
 [ $rc = 1 ] && grep -q "RX queue 2 failed to restart" $out/fail.out &&
 	[ "$pools" = 0 ] && back_to_start
 ktap_result $? failed_restart_undoes_all_queues "exit $rc, dma-buf pools $pools"

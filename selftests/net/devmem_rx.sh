@@ -83,8 +83,8 @@ ktap_result $? concurrent_plain_flow_on_unbound_queues "sender $plain_tx_rc, rec
 dm=$(nsim_rx_stat rx${queue}_devmem_bytes)
 dm0=$(nsim_rx_stat rx0_devmem_bytes)
 dm1=$(nsim_rx_stat rx1_devmem_bytes)
-qbytes=$(rx "$BIN/devmemctl" -j qstats "$NSIM_IF_RX" | python3 -c 'import json,sys
-print(next(q["bytes"] for q in json.load(sys.stdin) if q["queue"] == int(sys.argv[1])))' $queue)
+qbytes=$(rx "$BIN/devmemctl" -j qstats "$NSIM_IF_RX" |
+	json_eval /dev/stdin "next(q['bytes'] for q in J if q['queue'] == $queue)")
 [ "${dm:-0}" -ge $devmem_bytes ] && [ "$dm0" = 0 ] && [ "$dm1" = 0 ] &&
 	[ "${qbytes:-0}" -ge $devmem_bytes ]
 ktap_result $? per_queue_stats "rx${queue} devmem $dm, rx0 $dm0, rx1 $dm1, qstats rx${queue} bytes $qbytes"

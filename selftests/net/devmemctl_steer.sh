@@ -6,6 +6,7 @@
 # back to all of them with "default", deleted rules stop applying, and bad
 # requests are refused with a reason and the documented exit status.
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/selftests/lib/json.sh"
 . "$top/selftests/lib/ktap.sh"
 . "$top/tools/lib/nsim.sh"
 
@@ -34,7 +35,8 @@ ctl rss "$NSIM_IF_RX" exclude 2-3 && [ "$(rss_queues)" = "0 1 " ] &&
 	v4=$(ctl steer "$NSIM_IF_RX" add tcp4 dst "$NSIM_ADDR_RX" dport 6101 queue 2) &&
 	v6=$(ctl -j steer "$NSIM_IF_RX" add tcp6 dst 2001:db8::2 dport 6102 queue 3) &&
 	loc4=$(echo "$v4" | sed -n 's/^rule \([0-9]*\): queue 2$/\1/p') &&
-	loc6=$(echo "$v6" | python3 -c 'import json, sys; r = json.load(sys.stdin); assert r["queue"] == 3; print(r["loc"])') &&
+	loc6=$(echo "$v6" | json_eval /dev/stdin 'J["loc"] if J["queue"] == 3 else ""') &&
+	[ -n "$loc6" ] &&
 	rx ethtool -n "$NSIM_IF_RX" rule "$loc4" > $out/rule4 &&
 	grep -q "Direct to queue 2" $out/rule4 &&
 	grep -q "Dest port: 6101 mask: 0x0$" $out/rule4 &&
