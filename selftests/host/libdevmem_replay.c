@@ -277,15 +277,15 @@ static bool check_bind_refused(const char *flavor)
 	return ok;
 }
 
-static int on_binding(const struct devmem_pp_binding *pb, void *arg)
+static int on_binding(const struct devmem_binding_info *pb, void *arg)
 {
-	*(struct devmem_pp_binding *)arg = *pb;
+	*(struct devmem_binding_info *)arg = *pb;
 	return 0;
 }
 
 static bool check_bindings_ours(void)
 {
-	struct devmem_pp_binding pb = { 0 };
+	struct devmem_binding_info pb = { 0 };
 	struct recording r;
 	struct devmem_err e = { 0 };
 	bool ok;
@@ -305,7 +305,7 @@ static bool check_bindings_ours(void)
 /* Stock has no dmabuf-pp family: the controller's refusal becomes ENOTSUP. */
 static bool check_bindings_stock(void)
 {
-	struct devmem_pp_binding pb;
+	struct devmem_binding_info pb;
 	struct recording r;
 	struct devmem_err e = { 0 };
 	bool ok;

@@ -223,9 +223,9 @@ static bool hold_tokens(void)
 	return n >= 0 && nheld >= HOLD_MIN;
 }
 
-static int take_pp_binding(const struct devmem_pp_binding *b, void *arg)
+static int take_pp_binding(const struct devmem_binding_info *b, void *arg)
 {
-	*(struct devmem_pp_binding *)arg = *b;
+	*(struct devmem_binding_info *)arg = *b;
 	return 0;
 }
 
@@ -236,7 +236,7 @@ static int take_pp_binding(const struct devmem_pp_binding *b, void *arg)
  */
 static bool family_counts_held_tokens(void)
 {
-	static struct devmem_pp_binding b;
+	static struct devmem_binding_info b;
 	struct devmem_err e;
 	int ret;
 
@@ -281,7 +281,7 @@ static bool peek_takes_no_token(void)
 {
 	static char buf[IOV_SIZE];
 	static char ctrl[MAX_CMSGS * CMSG_SPACE(sizeof(struct dmabuf_cmsg))];
-	static struct devmem_pp_binding b;
+	static struct devmem_binding_info b;
 	struct pollfd pfd = { .fd = sock_a, .events = POLLIN };
 	struct peeked p = { 0 };
 	struct devmem_err e;

@@ -87,7 +87,7 @@ static bool bind_queues(int idx, const unsigned int *q, size_t n,
 static bool read_to_sentinel(struct tally *tl)
 {
 	unsigned int q = SENTINEL_QUEUE;
-	struct devmem_pp_binding *got;
+	struct devmem_binding_info *got;
 	struct devmem_binding *s;
 	struct devmem_err e;
 	uint32_t sid;
@@ -123,14 +123,14 @@ static bool read_to_sentinel(struct tally *tl)
 	return ok;
 }
 
-static int take_one(const struct devmem_pp_binding *got, void *arg)
+static int take_one(const struct devmem_binding_info *got, void *arg)
 {
 	memcpy(arg, got, sizeof(*got));
 	return 0;
 }
 
 /* The binding as get reports it; false if get fails. */
-static bool get_binding(uint32_t id, struct devmem_pp_binding *got)
+static bool get_binding(uint32_t id, struct devmem_binding_info *got)
 {
 	struct devmem_err e;
 
@@ -214,7 +214,7 @@ static bool failed_bind_not_announced(void)
  */
 static bool stuck_unbind_not_announced(void)
 {
-	struct devmem_pp_binding *got = calloc(1, sizeof(*got));
+	struct devmem_binding_info *got = calloc(1, sizeof(*got));
 	struct devmem_binding *b;
 	unsigned int q = 2;
 	struct devmem_err e;
@@ -259,7 +259,7 @@ static int run(const char *cmd, char *err, size_t len)
  */
 static bool move_refused_while_bound(void)
 {
-	struct devmem_pp_binding *got = calloc(1, sizeof(*got));
+	struct devmem_binding_info *got = calloc(1, sizeof(*got));
 	struct devmem_binding *b = NULL;
 	char cmd[256], out[512];
 	unsigned int q = 3;
@@ -310,7 +310,7 @@ static unsigned int many_queues;
 static bool many_queues_reported(void)
 {
 	unsigned int nqueues = many_queues;
-	struct devmem_pp_binding *got = calloc(1, sizeof(*got));
+	struct devmem_binding_info *got = calloc(1, sizeof(*got));
 	unsigned int *q = calloc(nqueues, sizeof(*q));
 	struct devmem_binding *b = NULL;
 	unsigned int i, sum = 0;

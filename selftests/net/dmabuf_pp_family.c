@@ -51,9 +51,9 @@ static uint64_t netns_cookie(void)
 	return cookie;
 }
 
-static int take_one(const struct devmem_pp_binding *got, void *arg)
+static int take_one(const struct devmem_binding_info *got, void *arg)
 {
-	*(struct devmem_pp_binding *)arg = *got;
+	*(struct devmem_binding_info *)arg = *got;
 	return 0;
 }
 
@@ -63,7 +63,7 @@ struct census {
 	uint32_t ids_sum;
 };
 
-static int count(const struct devmem_pp_binding *got, void *arg)
+static int count(const struct devmem_binding_info *got, void *arg)
 {
 	struct census *c = arg;
 
@@ -99,7 +99,7 @@ static bool bind_default_buf_size(void)
 
 static bool get_reports_every_attribute(void)
 {
-	struct devmem_pp_binding got = { 0 };
+	struct devmem_binding_info got = { 0 };
 	struct devmem_err e;
 
 	if (devmem_pp_bindings(devmem_binding_id(b[0]), take_one, &got, &e)) {
@@ -194,7 +194,7 @@ static bool other_netns_sees_none(void)
 static bool unbind_notifies(void)
 {
 	uint32_t id = devmem_binding_id(b[0]);
-	struct devmem_pp_binding got = { 0 };
+	struct devmem_binding_info got = { 0 };
 	struct devmem_pp_watch *w;
 	struct devmem_err e;
 	int ret;

@@ -99,12 +99,12 @@ int iperf_serve(const struct opts *o, const struct dmabuf_view *v, int lfd);
  * Return: true with @out filled; false, with a note on stderr, when they
  * cannot be had (stock kernels have no such family).
  */
-bool binding_stats(uint32_t binding_id, struct devmem_pp_binding *out);
+bool binding_stats(uint32_t binding_id, struct devmem_binding_info *out);
 
 /*
  * One line on stdout; with @json a member ", \"binding\": {...}" (or null
  * for @b NULL) to put inside the caller's object.
  */
-void print_binding(const struct devmem_pp_binding *b, bool json);
+void print_binding(const struct devmem_binding_info *b, bool json);
 
 #endif

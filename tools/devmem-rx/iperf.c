@@ -482,7 +482,7 @@ static int exchange_results(struct test *t)
 	return ret ? ret : -EPROTO;
 }
 
-static void report(const struct test *t, const struct devmem_pp_binding *b)
+static void report(const struct test *t, const struct devmem_binding_info *b)
 {
 	const struct rx_counts *c = &t->counts;
 	double secs = t->seconds > 0 ? t->seconds : 1e-9;
@@ -544,7 +544,7 @@ static int set_up(struct test *t, int lfd)
 int iperf_serve(const struct opts *o, const struct dmabuf_view *v, int lfd)
 {
 	struct test *t = calloc(1, sizeof(*t));
-	struct devmem_pp_binding b;
+	struct devmem_binding_info b;
 	bool have_b = false;
 	int i, ret;
 

@@ -56,7 +56,7 @@ struct rx {
 	struct devmem_token_batch batch;
 	struct progress progress;
 	struct stats st;
-	struct devmem_pp_binding binding;	/* its statistics, if have_binding */
+	struct devmem_binding_info binding;	/* its statistics, if have_binding */
 	bool have_binding;
 	FILE *frag_log;		/* --frag-log, or NULL */
 };
@@ -267,7 +267,7 @@ out:
 
 /* @b: the binding's statistics, NULL when there are none to show */
 static void report(const struct opts *o, const struct rx *rx,
-		   const struct devmem_pp_binding *b)
+		   const struct devmem_binding_info *b)
 {
 	const struct stats *st = &rx->st;
 	double gbps = st->c.total * 8 / st->seconds / 1e9;

@@ -12,13 +12,13 @@
 
 #include "devmem_rx.h"
 
-static int copy_binding(const struct devmem_pp_binding *b, void *arg)
+static int copy_binding(const struct devmem_binding_info *b, void *arg)
 {
-	*(struct devmem_pp_binding *)arg = *b;
+	*(struct devmem_binding_info *)arg = *b;
 	return 1;	/* one binding asked for */
 }
 
-bool binding_stats(uint32_t binding_id, struct devmem_pp_binding *out)
+bool binding_stats(uint32_t binding_id, struct devmem_binding_info *out)
 {
 	struct devmem_err e;
 	int ret;
@@ -36,7 +36,7 @@ bool binding_stats(uint32_t binding_id, struct devmem_pp_binding *out)
 	return false;
 }
 
-void print_binding(const struct devmem_pp_binding *b, bool json)
+void print_binding(const struct devmem_binding_info *b, bool json)
 {
 	if (json && !b)
 		printf(", \"binding\": null");

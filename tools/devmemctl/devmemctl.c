@@ -253,7 +253,7 @@ static int print_qstats(const struct devmem_rx_qstats *qs, void *arg)
 	return 0;
 }
 
-int print_pp_binding(const struct devmem_pp_binding *b, void *arg)
+int print_pp_binding(const struct devmem_binding_info *b, void *arg)
 {
 	unsigned int *count = arg;
 

@@ -27,7 +27,7 @@ void json_str(const char *s);
 int device(const char *arg, int *ifindex, char name[IF_NAMESIZE]);
 
 /* One dmabuf-pp binding, as "bindings" prints it; @arg counts them. */
-int print_pp_binding(const struct devmem_pp_binding *b, void *arg);
+int print_pp_binding(const struct devmem_binding_info *b, void *arg);
 
 /* The verbs of show.c and steer.c. */
 int cmd_show(int argc, char **argv);

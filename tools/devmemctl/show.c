@@ -18,7 +18,7 @@ struct show_family {
 	unsigned int count;
 };
 
-static int show_pp_binding(const struct devmem_pp_binding *b, void *arg)
+static int show_pp_binding(const struct devmem_binding_info *b, void *arg)
 {
 	struct show_family *s = arg;
 

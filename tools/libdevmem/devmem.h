@@ -271,7 +271,7 @@ DEVMEM_API int devmem_rx_qstats(int ifindex,
 #define DEVMEM_PP_MAX_QUEUES 4096
 
 /* A binding as the family's get and dump report it. */
-struct devmem_pp_binding {
+struct devmem_binding_info {
 	uint32_t id;
 	uint32_t ifindex;	/* 0: off its device, buffers still out */
 	uint64_t netns_cookie;	/* SO_NETNS_COOKIE of its device's netns */
@@ -302,7 +302,7 @@ DEVMEM_API uint32_t devmem_binding_buf_size(const struct devmem_binding *b);
  * for each; a non-zero return from @cb stops the walk and is returned.
  */
 DEVMEM_API int devmem_pp_bindings(uint32_t id,
-				  int (*cb)(const struct devmem_pp_binding *b, void *arg),
+				  int (*cb)(const struct devmem_binding_info *b, void *arg),
 				  void *arg, struct devmem_err *err);
 
 /* Notifications of bindings leaving their device ("mgmt" group). */
@@ -311,7 +311,7 @@ struct devmem_pp_watch;
 DEVMEM_API int devmem_pp_watch_open(struct devmem_pp_watch **out, struct devmem_err *err);
 /* The next one, within @timeout_ms (ETIMEDOUT otherwise; -1 waits). */
 DEVMEM_API int devmem_pp_watch_next(struct devmem_pp_watch *w, int timeout_ms,
-				    struct devmem_pp_binding *b, struct devmem_err *err);
+				    struct devmem_binding_info *b, struct devmem_err *err);
 DEVMEM_API void devmem_pp_watch_close(struct devmem_pp_watch *w);
 
 /* --- buffers: memfds and udmabufs --------------------------------------- */

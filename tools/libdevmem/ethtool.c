@@ -28,7 +28,7 @@ static struct nl_msg *ethtool_request(int family, uint8_t cmd, int ifindex)
 
 int devmem_hds_set(int ifindex, enum devmem_hds mode, struct devmem_err *err)
 {
-	struct devmem_nl_exchange ex = { .st = err };
+	struct devmem_nl_call ex = { .st = err };
 	struct nl_sock *sk;
 	struct nl_msg *msg;
 	int family, ret;
@@ -66,7 +66,7 @@ static int parse_hds(struct nlattr **tb, void *arg)
 int devmem_hds_get(int ifindex, enum devmem_hds *mode, struct devmem_err *err)
 {
 	enum devmem_hds got = DEVMEM_HDS_AUTO;
-	struct devmem_nl_exchange ex = {
+	struct devmem_nl_call ex = {
 		.parse = parse_hds, .arg = &got,
 		.maxattr = ETHTOOL_A_RINGS_MAX, .st = err,
 	};

@@ -15,8 +15,8 @@
 #include "nl.h"
 
 struct pp_walk {
-	struct devmem_nl_exchange *ex;	/* for the multi-attr queues of each message */
-	int (*cb)(const struct devmem_pp_binding *b, void *arg);
+	struct devmem_nl_call *ex;	/* for the multi-attr queues of each message */
+	int (*cb)(const struct devmem_binding_info *b, void *arg);
 	void *arg;
 	int cb_ret;
 };
@@ -24,7 +24,7 @@ struct pp_walk {
 static int parse_pp_binding(struct nlattr **tb, void *arg)
 {
 	struct pp_walk *w = arg;
-	struct devmem_pp_binding b = { 0 };
+	struct devmem_binding_info b = { 0 };
 	struct nlattr *a;
 	int rem;
 
@@ -109,10 +109,10 @@ uint32_t devmem_binding_buf_size(const struct devmem_binding *b)
 }
 
 int devmem_pp_bindings(uint32_t id,
-		       int (*cb)(const struct devmem_pp_binding *b, void *arg),
+		       int (*cb)(const struct devmem_binding_info *b, void *arg),
 		       void *arg, struct devmem_err *err)
 {
-	struct devmem_nl_exchange ex = { .maxattr = DMABUF_PP_A_BINDING_MAX, .st = err };
+	struct devmem_nl_call ex = { .maxattr = DMABUF_PP_A_BINDING_MAX, .st = err };
 	struct pp_walk w = { .ex = &ex, .cb = cb, .arg = arg };
 	struct nl_sock *sk;
 	struct nl_msg *msg;
@@ -137,13 +137,13 @@ int devmem_pp_bindings(uint32_t id,
 
 struct devmem_pp_watch {
 	struct nl_sock *sk;
-	struct devmem_nl_exchange ex;
+	struct devmem_nl_call ex;
 	struct pp_walk w;
-	struct devmem_pp_binding last;
+	struct devmem_binding_info last;
 	bool got;
 };
 
-static int watch_take(const struct devmem_pp_binding *b, void *arg)
+static int watch_take(const struct devmem_binding_info *b, void *arg)
 {
 	struct devmem_pp_watch *wt = arg;
 
@@ -178,7 +178,7 @@ int devmem_pp_watch_open(struct devmem_pp_watch **out, struct devmem_err *err)
 		goto err_close;
 	}
 	wt->w = (struct pp_walk){ .ex = &wt->ex, .cb = watch_take, .arg = wt };
-	wt->ex = (struct devmem_nl_exchange){
+	wt->ex = (struct devmem_nl_call){
 		.parse = parse_pp_binding, .arg = &wt->w,
 		.maxattr = DMABUF_PP_A_BINDING_MAX, .st = err,
 	};
@@ -193,7 +193,7 @@ err_free:
 }
 
 int devmem_pp_watch_next(struct devmem_pp_watch *wt, int timeout_ms,
-			 struct devmem_pp_binding *b, struct devmem_err *err)
+			 struct devmem_binding_info *b, struct devmem_err *err)
 {
 	struct pollfd pfd = { .fd = nl_socket_get_fd(wt->sk), .events = POLLIN };
 	struct nl_cb *cb;

@@ -120,7 +120,7 @@ static int netdev_dump(uint8_t cmd, int maxattr,
 		       int (*parse)(struct nlattr **tb, void *arg), void *arg,
 		       struct devmem_err *st)
 {
-	struct devmem_nl_exchange ex = {
+	struct devmem_nl_call ex = {
 		.parse = parse, .arg = arg, .maxattr = maxattr, .st = st,
 	};
 	struct nl_sock *sk;

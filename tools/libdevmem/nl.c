@@ -118,7 +118,7 @@ int devmem_nl_opt_uint(const struct nlattr *a, uint64_t *v)
 
 static int on_msg_in(struct nl_msg *msg, void *arg)
 {
-	struct devmem_nl_exchange *ex = arg;
+	struct devmem_nl_call *ex = arg;
 
 	(void)msg;
 	ex->seen++;
@@ -127,7 +127,7 @@ static int on_msg_in(struct nl_msg *msg, void *arg)
 
 static int on_valid(struct nl_msg *msg, void *arg)
 {
-	struct devmem_nl_exchange *ex = arg;
+	struct devmem_nl_call *ex = arg;
 	struct nlattr *tb[TB_MAX + 1];
 
 	if (!ex->parse || ex->parse_ret)
@@ -144,7 +144,7 @@ static int on_valid(struct nl_msg *msg, void *arg)
 
 static int on_ack(struct nl_msg *msg, void *arg)
 {
-	struct devmem_nl_exchange *ex = arg;
+	struct devmem_nl_call *ex = arg;
 
 	(void)msg;
 	ex->done = true;
@@ -154,7 +154,7 @@ static int on_ack(struct nl_msg *msg, void *arg)
 /* NLMSG_DONE ends a dump and carries the dump's own errno and extack. */
 static int on_finish(struct nl_msg *msg, void *arg)
 {
-	struct devmem_nl_exchange *ex = arg;
+	struct devmem_nl_call *ex = arg;
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 
 	devmem_nl_status(nlh, nlh->nlmsg_len, ex->st);
@@ -164,7 +164,7 @@ static int on_finish(struct nl_msg *msg, void *arg)
 
 static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
-	struct devmem_nl_exchange *ex = arg;
+	struct devmem_nl_call *ex = arg;
 	/*
 	 * libnl hands us nlmsg_data() of the received NLMSG_ERROR, whose
 	 * length it has already checked against what was read: step back
@@ -180,7 +180,7 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	return NL_STOP;
 }
 
-struct nl_cb *devmem_nl_exchange_cb(struct devmem_nl_exchange *ex)
+struct nl_cb *devmem_nl_exchange_cb(struct devmem_nl_call *ex)
 {
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
 
@@ -198,7 +198,7 @@ struct nl_cb *devmem_nl_exchange_cb(struct devmem_nl_exchange *ex)
 
 /* devmem_nl_exchange() with a status to write to, as the callbacks need. */
 static int nl_exchange(struct nl_sock *sk, struct nl_msg *msg,
-		       struct devmem_nl_exchange *ex)
+		       struct devmem_nl_call *ex)
 {
 	struct nl_cb *cb;
 	int ret;
@@ -247,7 +247,7 @@ out:
  * dump. Returns 0 or -errno with ex->st filled, when the caller gave one; a
  * parser's -errno counts as a failure, its > 0 "ignore the rest" does not.
  */
-int devmem_nl_exchange(struct nl_sock *sk, struct nl_msg *msg, struct devmem_nl_exchange *ex)
+int devmem_nl_exchange(struct nl_sock *sk, struct nl_msg *msg, struct devmem_nl_call *ex)
 {
 	struct devmem_err scratch;
 	int ret;
@@ -296,7 +296,7 @@ static int parse_family_id(struct nlattr **tb, void *arg)
 static int resolve_family(struct nl_sock *sk, const char *name, int *family,
 			  struct devmem_err *st)
 {
-	struct devmem_nl_exchange ex = {
+	struct devmem_nl_call ex = {
 		.parse = parse_family_id, .arg = family,
 		.maxattr = CTRL_ATTR_MAX, .st = st,
 	};
@@ -370,7 +370,7 @@ int devmem_nl_bind(const char *family_name,
 		   int maxattr, const struct devmem_nl_bind_req *req,
 		   struct devmem_binding **out, struct devmem_err *err)
 {
-	struct devmem_nl_exchange ex = { .parse = parse, .maxattr = maxattr, .st = err };
+	struct devmem_nl_call ex = { .parse = parse, .maxattr = maxattr, .st = err };
 	struct devmem_binding *b;
 	struct nl_msg *msg;
 	int family, ret;

@@ -51,7 +51,7 @@ struct devmem_binding {
  * reply is unusable; either way we keep reading to the end of the
  * exchange so the socket is left clean.
  */
-struct devmem_nl_exchange {
+struct devmem_nl_call {
 	int (*parse)(struct nlattr **tb, void *arg);
 	struct nlmsghdr *nlh;	/* the message @parse is looking at */
 	void *arg;
@@ -75,13 +75,13 @@ int devmem_nl_opt_u32(const struct nlattr *a, uint32_t *v);
 int devmem_nl_opt_uint(const struct nlattr *a, uint64_t *v);
 
 /* The callbacks devmem_nl_exchange() reads with, for readers of their own. */
-struct nl_cb *devmem_nl_exchange_cb(struct devmem_nl_exchange *ex);
+struct nl_cb *devmem_nl_exchange_cb(struct devmem_nl_call *ex);
 /*
  * Send @msg (consumed) and read until the kernel's ACK, error or end of
  * dump. Returns 0 or -errno with ex->st filled.
  */
 int devmem_nl_exchange(struct nl_sock *sk, struct nl_msg *msg,
-		       struct devmem_nl_exchange *ex);
+		       struct devmem_nl_call *ex);
 /* A request message for @family; NULL when out of memory. */
 struct nl_msg *devmem_nl_request(int family, uint8_t cmd, uint8_t version,
 				 int flags);
