@@ -1,5 +1,8 @@
 # shellcheck shell=bash
 # KTAP v1 output for shell tests and runners. Source it, then:
+#   ktap_require WHY CMD...       before ktap_start: unless CMD succeeds,
+#                                 the test is skipped with WHY (a missing
+#                                 prerequisite, as kselftest skips) and exits
 #   ktap_start N                  header and plan
 #   ktap_result RC NAME [DIAG]    "ok" when RC is 0, else "not ok" (+ diag)
 #   ktap_skip NAME WHY
@@ -14,6 +17,14 @@ KTAP_FAILED=0
 KTAP_SKIPPED=0
 KTAP_PLANNED=0
 KTAP_LAST=$SECONDS
+
+ktap_require() {
+	local why=$1
+	shift
+	"$@" && return 0
+	printf 'KTAP version 1\n1..1\nok 1 prerequisites # SKIP %s\n' "$why"
+	exit 4
+}
 
 ktap_start() {
 	KTAP_PLANNED=$1

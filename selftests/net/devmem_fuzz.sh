@@ -26,11 +26,12 @@ counters() {
 		"$(awk '$1 == "buffers" || $1 == "pages" { printf "%s %s ", $1, $2 }' $exporter)"
 }
 
+ktap_require "needs debugfs with dmabuf-pp's and udmabuf's counters" \
+	test -r $provider -a -r $exporter
 ktap_start 3
 trap cleanup EXIT
 mkdir -p $out
-[ -r $provider ] && [ -r $exporter ] &&
-	ip netns add $ns && ifname=$(nsim_dev_create $id 4 $ns) &&
+ip netns add $ns && ifname=$(nsim_dev_create $id 4 $ns) &&
 	ip -n $ns link set "$ifname" up && ip -n $ns link set lo up &&
 	ip netns exec $ns "$BIN/devmemctl" hds "$ifname" on > /dev/null &&
 	before=$(counters)

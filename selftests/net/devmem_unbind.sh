@@ -19,6 +19,8 @@ cleanup() { nsim_dev_remove $id; nsim_dev_remove $many_id $ns $other; }
 
 in_ns() { ip netns exec $ns "$@"; }
 
+ktap_require "needs netdevsim's debugfs (rxq_restart_fail)" \
+	test -d /sys/kernel/debug/netdevsim
 ktap_start 2
 trap cleanup EXIT
 # The many-queue device is renamed on its way: both start as eth0.
