@@ -140,16 +140,16 @@ void dmabuf_pp_uncarve(struct dmabuf_pp_binding *binding)
  * dmabuf_pp_niov_get() - take a free buffer
  * @binding: the binding to take it from
  *
- * Called by page_pool from any context.
+ * Called by page_pool in softirq (NAPI) or process context, never with
+ * interrupts off (page_pool's own rings take their locks _bh too).
  *
  * Return: a net_iov, or NULL when every buffer is out.
  */
 struct net_iov *dmabuf_pp_niov_get(struct dmabuf_pp_binding *binding)
 {
 	struct net_iov *niov = NULL;
-	unsigned long flags;
 
-	spin_lock_irqsave(&binding->free_lock, flags);
+	spin_lock_bh(&binding->free_lock);
 	if (binding->nr_free) {
 		u32 idx = binding->free[binding->nr_free - 1];
 
@@ -157,7 +157,7 @@ struct net_iov *dmabuf_pp_niov_get(struct dmabuf_pp_binding *binding)
 		__clear_bit(idx, binding->on_free);
 		niov = &binding->area.niovs[idx];
 	}
-	spin_unlock_irqrestore(&binding->free_lock, flags);
+	spin_unlock_bh(&binding->free_lock);
 	return niov;
 }
 
@@ -165,6 +165,7 @@ struct net_iov *dmabuf_pp_niov_get(struct dmabuf_pp_binding *binding)
  * dmabuf_pp_niov_put() - give a buffer back
  * @niov: a net_iov dmabuf_pp_niov_get() returned
  *
+ * Called as dmabuf_pp_niov_get() is, and when user space gives a token back.
  * A buffer given back twice is refused: pushed twice, it would go out to
  * two RX descriptors at once, and one flow's payload would land under a
  * token another flow holds. The buffer stays where it is.
@@ -176,15 +177,14 @@ bool dmabuf_pp_niov_put(struct net_iov *niov)
 	struct dmabuf_pp_area *area = niov->pp_area;
 	struct dmabuf_pp_binding *binding = area->binding;
 	u32 idx = niov - area->niovs;
-	unsigned long flags;
 	bool put = false;
 
-	spin_lock_irqsave(&binding->free_lock, flags);
+	spin_lock_bh(&binding->free_lock);
 	if (!__test_and_set_bit(idx, binding->on_free)) {
 		binding->free[binding->nr_free] = idx;
 		WRITE_ONCE(binding->nr_free, binding->nr_free + 1);
 		put = true;
 	}
-	spin_unlock_irqrestore(&binding->free_lock, flags);
+	spin_unlock_bh(&binding->free_lock);
 	return put;
 }

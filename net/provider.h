@@ -17,7 +17,8 @@
  * Locking, outermost first:
  *   RTNL         binding->dev, binding->rxqs, rxq->mp_params, every
  *                socket's list of bindings
- *   free_lock    the free stack; taken from page_pool in any context
+ *   free_lock    the free stack; taken with bottom halves off, from
+ *                page_pool in softirq or process context
  * Bindings are found by id through an xarray (its own lock) and read
  * under RCU by stats.c; they are freed after a grace period.
  */
