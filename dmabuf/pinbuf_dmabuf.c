@@ -204,11 +204,14 @@ static int pages_fill_emit(struct pinbuf_runs *runs, unsigned long pfn,
 	return 0;
 }
 
-/* Every page of every folio, so large folios map whole, not by heads. */
+/*
+ * Every page of every folio, so large folios map whole, not by heads. One
+ * page a run: vmap() wants pages, so nothing is merged only to be split.
+ */
 static int pinbuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct pages_fill fill = {
-		.runs = { .max_pages = ULONG_MAX, .emit = pages_fill_emit },
+		.runs = { .max_pages = 1, .emit = pages_fill_emit },
 	};
 	struct pinbuf *pb = dmabuf->priv;
 	void *vaddr;
