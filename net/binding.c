@@ -122,9 +122,7 @@ dmabuf_pp_binding_create(struct net_device *dev, struct device *dma_dev,
 		goto err_free_rxqs;
 	}
 
-	/* Held until the binding leaves the device and unmaps (or until
-	 * free, for a binding that never did).
-	 */
+	/* Held until the binding leaves the device and unmaps */
 	binding->dma_dev = get_device(dma_dev);
 
 	err = dmabuf_pp_map(binding, fd, extack);

@@ -47,7 +47,7 @@ static int dmabuf_pp_nl_put_binding(struct sk_buff *skb,
 	    nla_put_u32(skb, DMABUF_PP_A_BINDING_IFINDEX,
 			dev ? dev->ifindex : 0) ||
 	    nla_put_u64_64bit(skb, DMABUF_PP_A_BINDING_NETNS_COOKIE,
-			      binding->netns_cookie, 0) ||
+			      READ_ONCE(binding->netns_cookie), 0) ||
 	    nla_put_u32(skb, DMABUF_PP_A_BINDING_BUF_SIZE,
 			1U << binding->area.buf_shift) ||
 	    nla_put_uint(skb, DMABUF_PP_A_BINDING_DMABUF_SIZE, binding->size) ||
@@ -142,7 +142,11 @@ int dmabuf_pp_nl_bind_doit(struct sk_buff *skb, struct genl_info *info)
 static bool dmabuf_pp_nl_visible(const struct dmabuf_pp_binding *binding,
 				 const struct net *net)
 {
-	return binding->netns_cookie == net->net_cookie;
+	/* A binding never given to user space (a bind in progress or rolled
+	 * back) is nobody's to see.
+	 */
+	return READ_ONCE(binding->installed) &&
+	       READ_ONCE(binding->netns_cookie) == net->net_cookie;
 }
 
 /*

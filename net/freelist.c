@@ -168,7 +168,9 @@ struct net_iov *dmabuf_pp_niov_get(struct dmabuf_pp_binding *binding)
  * Called as dmabuf_pp_niov_get() is, and when user space gives a token back.
  * A buffer given back twice is refused: pushed twice, it would go out to
  * two RX descriptors at once, and one flow's payload would land under a
- * token another flow holds. The buffer stays where it is.
+ * token another flow holds. The buffer stays where it is. The check is
+ * best effort: a second release after the buffer went out again looks
+ * like a first one.
  *
  * Return: true if it went back on the free stack, false if it was there.
  */

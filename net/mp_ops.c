@@ -77,7 +77,7 @@ static bool dmabuf_pp_mp_release(struct page_pool *pool, netmem_ref netmem)
 	niov = netmem_to_net_iov(netmem);
 	page_pool_clear_pp_info(netmem);
 	WARN_ONCE(!dmabuf_pp_niov_put(niov),
-		  "dmabuf-pp: buffer %ld of binding %u released twice\n",
+		  "dmabuf-pp: buffer %td of binding %u released twice\n",
 		  niov - niov->pp_area->niovs, niov->pp_area->binding->id);
 	return false;
 }

@@ -180,7 +180,7 @@ dmabuf_pp_nl_bind(struct genl_info *info, const struct dmabuf_pp_bind_req *req,
 		goto err_unbind;
 
 	/* Its id goes to user space now: its leaving will be announced. */
-	binding->installed = true;
+	WRITE_ONCE(binding->installed, true);
 	list_add(&binding->sock_link, sock_bindings);
 	rtnl_unlock();
 	return binding;

@@ -152,7 +152,7 @@ struct dmabuf_pp_tokens;
 typedef void (*dmabuf_pp_put_fn)(const netmem_ref *netmems, unsigned int n);
 
 /* Most tokens a socket may hold: one per this many bytes of a binding */
-#define DMABUF_PP_TOKEN_BYTES	1024
+#define DMABUF_PP_TOKEN_BYTES	64
 /* Most tokens a socket may hold at all */
 #define DMABUF_PP_TOKENS_MAX	BIT(27)
 /* Entries and tokens one SO_DEVMEM_DONTNEED takes (upstream: 128, 1024) */

@@ -193,7 +193,7 @@ static void dmabuf_pp_queue_clear(struct net_device *dev, u32 idx)
 /*
  * Take the binding off queue @idx and restart it with host memory. If the
  * restart fails the queue still runs on the binding's buffers, so it stays
- * bound (and counted as such by the core) until a later restart or the
+ * bound (and counted as such by the core) until the
  * netdev's unregister.
  */
 static int dmabuf_pp_queue_restore(struct dmabuf_pp_binding *binding,
@@ -270,7 +270,8 @@ err_restore:
  * @binding: the binding, on its device; RTNL held
  *
  * Each queue is restarted on host memory. A queue that fails to restart
- * keeps the binding until a later restart or the netdev's unregister.
+ * keeps the binding until the netdev unregisters: a later restart keeps
+ * the queue's provider parameters, and with them the binding.
  *
  * Return: true when no queue uses the binding any more.
  */
@@ -301,8 +302,11 @@ static struct dmabuf_pp_binding *dmabuf_pp_queue_binding(struct net_device *dev,
  * @dev: the netdev, closed; RTNL held
  *
  * The queues are not restarted, they are going away with the netdev. Each
- * binding leaves the device with its last queue here; it lives on while
- * its socket is open or its buffers are out.
+ * binding leaves the device with its last queue here, which unmaps its
+ * buffers for the device: a driver must not DMA into buffers its closed
+ * queues had posted (netdevsim frees them at close, as drivers with the
+ * queue management API do). The binding lives on while its socket is open
+ * or its buffers are out.
  */
 void dev_dmabuf_uninstall(struct net_device *dev)
 {
@@ -355,7 +359,7 @@ int dev_dmabuf_change_netns(struct net_device *dev, struct net *net,
 					   i, dev->name, binding->id);
 			return -EBUSY;
 		}
-		binding->netns_cookie = net->net_cookie;
+		WRITE_ONCE(binding->netns_cookie, net->net_cookie);
 	}
 	return 0;
 }

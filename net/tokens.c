@@ -30,11 +30,14 @@
  * which empties the table, runs from softirq when a closed socket's last
  * timer fires. No hold of it does more than a bounded amount of work.
  *
- * A socket holds at most @limit tokens: one per KiB of the largest binding
- * it received from (DMABUF_PP_TOKEN_BYTES), far more than any frag layout
- * needs to hold every buffer of it, and few enough that a socket that never
- * gives tokens back cannot grow its table without bound. Upstream's
- * sk_user_frags xarray has no limit but its 2^31 ids.
+ * A socket holds at most @limit tokens: one per 64 bytes of the largest
+ * binding it received from (DMABUF_PP_TOKEN_BYTES). A token is one frag of
+ * one cmsg, and the NIC packs segments into its buffers, so a binding's
+ * tokens are bounded by its bytes over the smallest frag, not by its
+ * buffers: 64 bytes leaves room for all but senders of tiny segments (or
+ * readers of tiny reads), and still bounds the table of a socket that never
+ * gives tokens back (8 bytes a token: an eighth of the binding's size at
+ * most). Upstream's sk_user_frags xarray has no limit but its 2^31 ids.
  */
 
 #include <linux/percpu.h>

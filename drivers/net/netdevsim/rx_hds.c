@@ -16,6 +16,7 @@
  */
 
 #include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
 #include <linux/highmem.h>
 #include <net/checksum.h>
 #include <net/ip6_checksum.h>
@@ -180,6 +181,13 @@ static void nsim_hds_count_no_buf(struct nsim_rq *rq)
 	u64_stats_update_end(&rq->syncp);
 }
 
+/* What a frag of @len takes of its buffer: page_pool aligns each one so */
+static unsigned int nsim_hds_truesize(unsigned int len)
+{
+	return ALIGN(len, max_t(unsigned int, dma_get_cache_alignment(),
+				__alignof__(struct skb_shared_info)));
+}
+
 /*
  * A GSO frame from the peer arrives as one large segment, as from a NIC
  * doing LRO: describe @nskb the way LRO drivers do, keeping only what TCP
@@ -274,7 +282,7 @@ struct sk_buff *nsim_hds_rx(struct nsim_rq *rq, struct sk_buff *skb)
 			goto drop_nskb;
 		}
 		skb_add_rx_frag_netmem(nskb, frag++, netmem, offset, len,
-				       SKB_DATA_ALIGN(len));
+				       nsim_hds_truesize(len));
 	}
 
 	/* Checksum verified above */
