@@ -166,6 +166,25 @@ static size_t dmabuf_pp_nl_binding_size(const struct dmabuf_pp_binding *binding)
 				  queues * nla_total_size(sizeof(u32)));
 }
 
+/*
+ * One binding's message in an skb of its own size, for get and unbind-ntf.
+ * RTNL held. Return: the message, or NULL when out of memory.
+ */
+static struct sk_buff *dmabuf_pp_nl_binding_msg(struct dmabuf_pp_binding *binding,
+						u32 portid, u32 seq, u8 cmd)
+{
+	struct sk_buff *msg;
+
+	msg = nlmsg_new(dmabuf_pp_nl_binding_size(binding), GFP_KERNEL);
+	/* Sized above: a fill that does not fit is our bug */
+	if (msg && WARN_ON_ONCE(dmabuf_pp_nl_fill(msg, binding, portid, seq,
+						  0, cmd))) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
 /* A get takes a reference: the binding's size must be read under RTNL. */
 static struct dmabuf_pp_binding *
 dmabuf_pp_nl_binding_get(const struct net *net, unsigned long id)
@@ -186,7 +205,6 @@ int dmabuf_pp_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct dmabuf_pp_binding *binding;
 	struct sk_buff *rsp;
 	u32 id;
-	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, DMABUF_PP_A_BINDING_ID))
 		return -EINVAL;
@@ -201,25 +219,11 @@ int dmabuf_pp_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	rtnl_lock();
-	rsp = nlmsg_new(dmabuf_pp_nl_binding_size(binding), GFP_KERNEL);
-	if (!rsp) {
-		err = -ENOMEM;
-		goto err_unlock;
-	}
-	err = dmabuf_pp_nl_fill(rsp, binding, info->snd_portid, info->snd_seq,
-				0, DMABUF_PP_CMD_GET);
-	if (err)
-		goto err_free_rsp;
+	rsp = dmabuf_pp_nl_binding_msg(binding, info->snd_portid,
+				       info->snd_seq, DMABUF_PP_CMD_GET);
 	rtnl_unlock();
 	dmabuf_pp_binding_put(binding);
-	return genlmsg_reply(rsp, info);
-
-err_free_rsp:
-	nlmsg_free(rsp);
-err_unlock:
-	rtnl_unlock();
-	dmabuf_pp_binding_put(binding);
-	return err;
+	return rsp ? genlmsg_reply(rsp, info) : -ENOMEM;
 }
 
 /*
@@ -288,16 +292,10 @@ void dmabuf_pp_nl_notify_unbind(struct dmabuf_pp_binding *binding)
 	if (!genl_has_listeners(&dmabuf_pp_nl_family, net,
 				DMABUF_PP_NLGRP_MGMT))
 		return;
-	ntf = nlmsg_new(dmabuf_pp_nl_binding_size(binding), GFP_KERNEL);
-	if (!ntf)
-		return;
-	if (WARN_ON_ONCE(dmabuf_pp_nl_fill(ntf, binding, 0, 0, 0,
-					   DMABUF_PP_CMD_UNBIND_NTF))) {
-		nlmsg_free(ntf);
-		return;
-	}
-	genlmsg_multicast_netns(&dmabuf_pp_nl_family, net, ntf, 0,
-				DMABUF_PP_NLGRP_MGMT, GFP_KERNEL);
+	ntf = dmabuf_pp_nl_binding_msg(binding, 0, 0, DMABUF_PP_CMD_UNBIND_NTF);
+	if (ntf)
+		genlmsg_multicast_netns(&dmabuf_pp_nl_family, net, ntf, 0,
+					DMABUF_PP_NLGRP_MGMT, GFP_KERNEL);
 }
 
 static int __init dmabuf_pp_nl_init(void)

@@ -186,8 +186,7 @@ static int table_grow(struct dmabuf_pp_tokens *t)
 	spin_unlock_bh(&t->lock);
 
 	t->dir_size = dir_size;
-	if (old != dir)
-		kvfree(old);
+	kvfree(old);	/* NULL unless the directory moved */
 	return 0;
 }
 

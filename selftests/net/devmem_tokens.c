@@ -287,10 +287,6 @@ static bool peek_takes_no_token(void)
 	struct devmem_err e;
 	unsigned int i;
 
-	if (max_entries != ENTRIES_MAX) {
-		ktap_diag("upstream's kernel issues a token for every peek");
-		return true;
-	}
 	if (poll(&pfd, 1, TIMEOUT_S * 1000) != 1) {
 		ktap_diag("nothing queued to peek at");
 		return false;
@@ -536,19 +532,21 @@ static int loopback_conn(int *client)
 static const struct {
 	bool (*run)(void);
 	const char *name;
+	const char *stock_skip;	/* why upstream's kernel is not asked */
 } cases[] = {
-	{ family_counts_held_tokens, "family_counts_held_tokens" },
-	{ peek_takes_no_token, "peek_takes_no_token" },
-	{ return_held_token, "return_held_token" },
-	{ return_again_frees_nothing, "return_again_frees_nothing" },
-	{ duplicate_in_one_call, "duplicate_in_one_call" },
-	{ never_issued_tokens, "never_issued_tokens" },
-	{ other_socket_token, "other_socket_token" },
-	{ zero_length_and_count, "zero_length_and_count" },
-	{ bad_length_einval, "bad_length_einval" },
-	{ huge_count_stops_at_1024, "huge_count_stops_at_1024" },
-	{ frag_limit_spans_entries, "frag_limit_spans_entries" },
-	{ return_all_in_batches, "return_all_in_batches" },
+	{ .run = family_counts_held_tokens, .name = "family_counts_held_tokens" },
+	{ .run = peek_takes_no_token, .name = "peek_takes_no_token",
+	  .stock_skip = "upstream's kernel issues a token for every peek" },
+	{ .run = return_held_token, .name = "return_held_token" },
+	{ .run = return_again_frees_nothing, .name = "return_again_frees_nothing" },
+	{ .run = duplicate_in_one_call, .name = "duplicate_in_one_call" },
+	{ .run = never_issued_tokens, .name = "never_issued_tokens" },
+	{ .run = other_socket_token, .name = "other_socket_token" },
+	{ .run = zero_length_and_count, .name = "zero_length_and_count" },
+	{ .run = bad_length_einval, .name = "bad_length_einval" },
+	{ .run = huge_count_stops_at_1024, .name = "huge_count_stops_at_1024" },
+	{ .run = frag_limit_spans_entries, .name = "frag_limit_spans_entries" },
+	{ .run = return_all_in_batches, .name = "return_all_in_batches" },
 };
 
 int main(int argc, char **argv)
@@ -597,8 +595,12 @@ int main(int argc, char **argv)
 	/* Every case needs held tokens: without them, stop here. */
 	if (!ktap_result(&t, hold_tokens(), "hold_tokens"))
 		goto out;
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
-		ktap_result(&t, cases[i].run(), cases[i].name);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		if (cases[i].stock_skip && max_entries != ENTRIES_MAX)
+			ktap_skip(&t, cases[i].name, cases[i].stock_skip);
+		else
+			ktap_result(&t, cases[i].run(), cases[i].name);
+	}
 	ktap_result(&t, rest_of_stream(), "rest_of_stream_tokens_returned");
 	ret = 0;
 out:
