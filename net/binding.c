@@ -25,11 +25,6 @@
 DEFINE_XARRAY_FLAGS(dmabuf_pp_bindings, XA_FLAGS_ALLOC1);
 static u32 dmabuf_pp_next_id;
 
-u32 dmabuf_pp_binding_id(const struct dmabuf_pp_binding *binding)
-{
-	return binding->id;
-}
-
 static int dmabuf_pp_map(struct dmabuf_pp_binding *binding, unsigned int fd,
 			 struct netlink_ext_ack *extack)
 {
@@ -137,12 +132,15 @@ dmabuf_pp_binding_create(struct net_device *dev, struct device *dma_dev,
 		goto err_unmap;
 
 	/* Published last: ids are looked up by stats.c only, and a binding
-	 * must be complete before anyone can find it.
+	 * must be complete before anyone can find it. The area's copy of the
+	 * id, written next, is read by the receive path only, which sees no
+	 * buffer before the binding is installed on a queue.
 	 */
 	err = xa_alloc_cyclic(&dmabuf_pp_bindings, &binding->id, binding,
 			      xa_limit_32b, &dmabuf_pp_next_id, GFP_KERNEL);
 	if (err < 0)
 		goto err_uncarve;
+	binding->area.binding_id = binding->id;
 
 	return binding;
 

@@ -100,5 +100,7 @@ const struct memory_provider_ops dmabuf_pp_mp_ops = {
  */
 u32 dmabuf_pp_mp_binding_id(const void *mp_priv)
 {
-	return mp_priv ? dmabuf_pp_binding_id(mp_priv) : 0;
+	const struct dmabuf_pp_binding *binding = mp_priv;
+
+	return binding ? binding->id : 0;
 }

@@ -31,6 +31,7 @@ struct sock;
 /**
  * struct dmabuf_pp_area - the net_iovs carved from a binding's mapped table
  * @binding: the binding the buffers belong to
+ * @binding_id: @binding's id, for the receive path to read inline
  * @offset: where the area starts in the dma-buf, in bytes
  * @niovs: the area's net_iovs, one per buffer, in dma-buf order
  * @buf_shift: log2 of the buffer size each net_iov stands for
@@ -41,12 +42,11 @@ struct sock;
  */
 struct dmabuf_pp_area {
 	struct dmabuf_pp_binding *binding;
+	u32 binding_id;
 	unsigned long offset;
 	struct net_iov *niovs;
 	unsigned int buf_shift;
 };
-
-u32 dmabuf_pp_binding_id(const struct dmabuf_pp_binding *binding);
 
 /* Offset in the dma-buf of the first byte of @niov's buffer. */
 static inline unsigned long net_iov_virtual_addr(const struct net_iov *niov)
@@ -57,10 +57,14 @@ static inline unsigned long net_iov_virtual_addr(const struct net_iov *niov)
 	       ((unsigned long)(niov - area->niovs) << area->buf_shift);
 }
 
-/* The binding id user space got from bind-rx, for SCM_DEVMEM_DMABUF. */
+/*
+ * The binding id user space got from bind-rx, for SCM_DEVMEM_DMABUF: read
+ * from the area, which the receive path has at hand for every fragment,
+ * rather than through the binding, which is opaque here.
+ */
 static inline u32 net_iov_binding_id(const struct net_iov *niov)
 {
-	return dmabuf_pp_binding_id(niov->pp_area->binding);
+	return niov->pp_area->binding_id;
 }
 
 /* Binding id of a queue's or page_pool's mp_priv, 0 when there is none. */
