@@ -209,7 +209,7 @@ int devmem_pp_watch_next(struct devmem_pp_watch *wt, int timeout_ms,
 			return devmem_err_set(err, errno, "poll");
 		if (!ret)
 			return devmem_err_set(err, ETIMEDOUT, "no notification");
-		cb = devmem_nl_exchange_cb(&wt->ex);
+		cb = devmem_nl_exchange_cb(wt->sk, &wt->ex);
 		if (!cb)
 			return devmem_err_set(err, ENOMEM, NULL);
 		/* notifications carry sequence number 0 */

@@ -1,6 +1,6 @@
 # libdevmem: tools/libdevmem/*.c built into $(BIN)/lib as a static library
 # (what our tools and tests link) and a shared one exporting exactly the
-# DEVMEM_API functions of devmem.h. Included by tools/Makefile and
+# DEVMEM_API functions of devmem.h, without the tests' replay. Included by tools/Makefile and
 # selftests/Makefile after userspace.mk.
 LIBDEVMEM_DIR   := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 LIBDEVMEM_SRCS  := $(sort $(wildcard $(LIBDEVMEM_DIR)/*.c))
@@ -20,7 +20,8 @@ $(LIBDEVMEM_A): $(LIBDEVMEM_OBJS)
 	@mkdir -p $(dir $@) && echo "  AR      $(notdir $@)"
 	@rm -f $@ && ar rcs $@ $^
 
-$(LIBDEVMEM_SO): $(LIBDEVMEM_OBJS)
+# The replay of recorded kernel replies is for host tests (testing.h).
+$(LIBDEVMEM_SO): $(filter-out %/nl_replay.o,$(LIBDEVMEM_OBJS))
 	@mkdir -p $(dir $@) && echo "  LD      $(notdir $@)"
 	@$(CC) -shared -Wl,-soname,$(LIBDEVMEM_SONAME) -Wl,--no-undefined \
 		-o $@ $^ $(NL_LIBS)

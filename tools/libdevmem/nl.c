@@ -180,10 +180,16 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	return NL_STOP;
 }
 
-struct nl_cb *devmem_nl_exchange_cb(struct devmem_nl_call *ex)
+/*
+ * Cloned from @sk's own callbacks, so that a socket connected to something
+ * other than the kernel (devmem_nl_connect) keeps its way of reading.
+ */
+struct nl_cb *devmem_nl_exchange_cb(struct nl_sock *sk, struct devmem_nl_call *ex)
 {
-	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	struct nl_cb *sk_cb = nl_socket_get_cb(sk);	/* a reference of ours */
+	struct nl_cb *cb = nl_cb_clone(sk_cb);
 
+	nl_cb_put(sk_cb);
 	if (!cb)
 		return NULL;
 	nl_cb_set(cb, NL_CB_MSG_IN, NL_CB_CUSTOM, on_msg_in, ex);
@@ -191,8 +197,6 @@ struct nl_cb *devmem_nl_exchange_cb(struct devmem_nl_call *ex)
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, ex);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, ex);
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, ex);
-	if (devmem_nl_replaying())
-		devmem_nl_replay_cb(cb);
 	return cb;
 }
 
@@ -204,7 +208,7 @@ static int nl_exchange(struct nl_sock *sk, struct nl_msg *msg,
 	int ret;
 
 	devmem_err_clear(ex->st);
-	cb = devmem_nl_exchange_cb(ex);
+	cb = devmem_nl_exchange_cb(sk, ex);
 	if (!cb) {
 		nlmsg_free(msg);
 		return devmem_err_set(ex->st, ENOMEM, NULL);
@@ -319,35 +323,41 @@ static int resolve_family(struct nl_sock *sk, const char *name, int *family,
 }
 
 /*
- * A connected generic netlink socket with extended acks on, and the id of
- * @name. Extended and capped acks are best effort: without them we still
- * get the errno, only the text (or some bytes) is lost.
+ * Connect @sk to the kernel's generic netlink. Extended and capped acks are
+ * best effort: without them we still get the errno, only the text (or some
+ * bytes) is lost.
  */
-int devmem_nl_open(const char *name, struct nl_sock **out, int *family,
-		   struct devmem_err *st)
+static int connect_kernel(struct nl_sock *sk, struct devmem_err *st)
 {
-	struct nl_sock *sk;
 	int one = 1, fd, ret;
 
-	sk = nl_socket_alloc();
-	if (!sk)
-		return devmem_err_set(st, ENOMEM, NULL);
-	if (devmem_nl_replaying()) {
-		devmem_nl_replay_socket(sk);	/* host tests: no kernel */
-		goto resolve;
-	}
 	ret = nl_connect(sk, NETLINK_GENERIC);
-	if (ret < 0) {
-		ret = devmem_err_set(st, devmem_nl_errno(ret), "netlink socket: %s",
-				     nl_geterror(ret));
-		goto err_free;
-	}
+	if (ret < 0)
+		return devmem_err_set(st, devmem_nl_errno(ret), "netlink socket: %s",
+				      nl_geterror(ret));
 	fd = nl_socket_get_fd(sk);
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	/* Size each read to the message instead of a fixed page. */
 	nl_socket_enable_msg_peek(sk);
-resolve:
+	return 0;
+}
+
+int (*devmem_nl_connect)(struct nl_sock *sk, struct devmem_err *st) = connect_kernel;
+
+/* A connected generic netlink socket, and the id of family @name. */
+int devmem_nl_open(const char *name, struct nl_sock **out, int *family,
+		   struct devmem_err *st)
+{
+	struct nl_sock *sk;
+	int ret;
+
+	sk = nl_socket_alloc();
+	if (!sk)
+		return devmem_err_set(st, ENOMEM, NULL);
+	ret = devmem_nl_connect(sk, st);
+	if (ret)
+		goto err_free;
 	ret = resolve_family(sk, name, family, st);
 	if (ret)
 		goto err_free;

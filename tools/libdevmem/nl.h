@@ -74,8 +74,8 @@ int devmem_nl_uint(const struct nlattr *a, uint64_t *v);
 int devmem_nl_opt_u32(const struct nlattr *a, uint32_t *v);
 int devmem_nl_opt_uint(const struct nlattr *a, uint64_t *v);
 
-/* The callbacks devmem_nl_exchange() reads with, for readers of their own. */
-struct nl_cb *devmem_nl_exchange_cb(struct devmem_nl_call *ex);
+/* The callbacks devmem_nl_exchange() reads @sk with, for readers of their own. */
+struct nl_cb *devmem_nl_exchange_cb(struct nl_sock *sk, struct devmem_nl_call *ex);
 /*
  * Send @msg (consumed) and read until the kernel's ACK, error or end of
  * dump. Returns 0 or -errno with ex->st filled.
@@ -89,12 +89,13 @@ struct nl_msg *devmem_nl_request(int family, uint8_t cmd, uint8_t version,
 int devmem_nl_open(const char *name, struct nl_sock **out, int *family,
 		   struct devmem_err *st);
 
-/* nl_replay.c: the seam host tests replay recorded replies through. */
-bool devmem_nl_replaying(void);
-/* Route @sk's sends (its own callbacks) to the replay. */
-void devmem_nl_replay_socket(struct nl_sock *sk);
-/* Make @cb's reads return the replay's buffers. */
-void devmem_nl_replay_cb(struct nl_cb *cb);
+/*
+ * How devmem_nl_open() connects a new socket: to the kernel, unless a host
+ * test's replay (nl_replay.c, testing.h) has put itself here. The one seam
+ * between libdevmem and a replay: everything else reads through the
+ * socket's own callbacks, whichever routines they were given.
+ */
+extern int (*devmem_nl_connect)(struct nl_sock *sk, struct devmem_err *st);
 
 /* What a bind request carries, in either family. */
 struct devmem_nl_bind_req {

@@ -3,10 +3,12 @@
  * Replaying recorded kernel replies, for host tests (testing.h): while a
  * replay runs, the sockets libdevmem opens are never connected, their
  * requests go nowhere, and each read hands out the next recorded buffer,
- * as the kernel's recvmsg() once returned it. libnl's send and receive
- * overrides are the seam, so everything above them (libnl's message loop,
- * our status and attribute parsing, the API's callbacks) runs as it does
- * against a kernel.
+ * as the kernel's recvmsg() once returned it. A replay takes the place of
+ * the kernel connect (devmem_nl_connect, nl.h) and gives each socket libnl
+ * send and receive overrides, so everything above them (libnl's message
+ * loop, our status and attribute parsing, the API's callbacks) runs as it
+ * does against a kernel. Linked into the static library only: the shared
+ * one has no replay in it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,18 +22,6 @@
 #include "testing.h"
 
 static struct devmem_nl_replay *replay;
-
-void devmem_nl_replay_start(struct devmem_nl_replay *r)
-{
-	replay = r;
-	if (r)
-		r->next = 0;
-}
-
-bool devmem_nl_replaying(void)
-{
-	return replay;
-}
 
 /* The request's sequence number is what the replies must carry. */
 static int replay_send(struct nl_sock *sk, struct nl_msg *msg)
@@ -76,15 +66,29 @@ static int replay_recv(struct nl_sock *sk, struct sockaddr_nl *nla,
 	return r->len;
 }
 
-void devmem_nl_replay_socket(struct nl_sock *sk)
+/* devmem_nl_connect while a replay runs: @sk never reaches a kernel. */
+static int replay_connect(struct nl_sock *sk, struct devmem_err *st)
 {
 	struct nl_cb *cb = nl_socket_get_cb(sk);	/* a reference of ours */
 
+	(void)st;
 	nl_cb_overwrite_send(cb, replay_send);
+	nl_cb_overwrite_recv(cb, replay_recv);
 	nl_cb_put(cb);
+	return 0;
 }
 
-void devmem_nl_replay_cb(struct nl_cb *cb)
+void devmem_nl_replay_start(struct devmem_nl_replay *r)
 {
-	nl_cb_overwrite_recv(cb, replay_recv);
+	static int (*kernel_connect)(struct nl_sock *sk, struct devmem_err *st);
+
+	if (r && !replay) {
+		kernel_connect = devmem_nl_connect;
+		devmem_nl_connect = replay_connect;
+	} else if (!r && replay) {
+		devmem_nl_connect = kernel_connect;
+	}
+	replay = r;
+	if (r)
+		r->next = 0;
 }
