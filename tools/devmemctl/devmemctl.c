@@ -40,8 +40,7 @@
 
 #include "../lib/cli_parse.h"
 #include "devmemctl.h"
-
-bool json;
+#include "print.h"
 
 static void usage(FILE *f)
 {
@@ -119,23 +118,6 @@ int refused_sys(const char *what, int errnum)
 	return EXIT_REFUSED;
 }
 
-/* Print @s as a JSON string (device names may hold quotes). */
-void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 /* The device's ifindex and canonical name, or exit status 1 with a reason. */
 int device(const char *arg, int *ifindex, char name[IF_NAMESIZE])
 {
@@ -178,43 +160,35 @@ static int cmd_hds(int argc, char **argv)
 
 	if (devmem_hds_get(ifindex, &mode, &e))
 		return refused(&e);
-	if (json) {
-		printf("{\"dev\": ");
-		json_str(name);
-		printf(", \"ifindex\": %d, \"tcp_data_split\": \"%s\"}\n", ifindex,
-		       hds_names[mode]);
-	} else {
-		printf("%s tcp-data-split %s\n", name, hds_names[mode]);
-	}
+	print_open_object(NULL);
+	print_string(PRINT_ANY, "dev", "%s", name);
+	print_int(PRINT_JSON, "ifindex", NULL, ifindex);
+	print_string(PRINT_ANY, "tcp_data_split", " tcp-data-split %s",
+		     hds_names[mode]);
+	print_text("\n");
+	print_close_object();
 	return 0;
 }
 
 static int print_pool(const struct devmem_page_pool *pp, void *arg)
 {
-	unsigned int *count = arg;
-
-	if (json)
-		printf("%s{\"id\": %u, \"ifindex\": %u, \"napi_id\": %u, \"dmabuf\": %u, "
-		       "\"inflight\": %llu, \"inflight_mem\": %llu, \"detach_time\": %llu}",
-		       *count ? ", " : "", pp->id, pp->ifindex, pp->napi_id, pp->dmabuf,
-		       (unsigned long long)pp->inflight,
-		       (unsigned long long)pp->inflight_mem,
-		       (unsigned long long)pp->detach_time);
-	else
-		printf("id %u ifindex %u napi-id %u dmabuf %u inflight %llu "
-		       "inflight-mem %llu detach-time %llu\n",
-		       pp->id, pp->ifindex, pp->napi_id, pp->dmabuf,
-		       (unsigned long long)pp->inflight,
-		       (unsigned long long)pp->inflight_mem,
-		       (unsigned long long)pp->detach_time);
-	(*count)++;
+	(void)arg;
+	print_open_object(NULL);
+	print_uint(PRINT_ANY, "id", "id %llu", pp->id);
+	print_uint(PRINT_ANY, "ifindex", " ifindex %llu", pp->ifindex);
+	print_uint(PRINT_ANY, "napi_id", " napi-id %llu", pp->napi_id);
+	print_uint(PRINT_ANY, "dmabuf", " dmabuf %llu", pp->dmabuf);
+	print_uint(PRINT_ANY, "inflight", " inflight %llu", pp->inflight);
+	print_uint(PRINT_ANY, "inflight_mem", " inflight-mem %llu", pp->inflight_mem);
+	print_uint(PRINT_ANY, "detach_time", " detach-time %llu", pp->detach_time);
+	print_text("\n");
+	print_close_object();
 	return 0;
 }
 
 static int cmd_pools(int argc, char **argv)
 {
 	char name[IF_NAMESIZE];
-	unsigned int count = 0;
 	int ifindex = 0, ret;
 	struct devmem_err e;
 
@@ -225,72 +199,63 @@ static int cmd_pools(int argc, char **argv)
 		if (ret)
 			return ret;
 	}
-	if (json)
-		printf("[");
-	ret = devmem_page_pools(ifindex, print_pool, &count, &e);
-	if (json)
-		printf("]\n");
+	print_open_array(NULL);
+	ret = devmem_page_pools(ifindex, print_pool, NULL, &e);
+	print_close_array();
 	return ret ? refused(&e) : 0;
 }
 
 static int print_qstats(const struct devmem_rx_qstats *qs, void *arg)
 {
-	unsigned int *count = arg;
-
-	if (json)
-		printf("%s{\"ifindex\": %u, \"queue\": %u, \"packets\": %llu, "
-		       "\"bytes\": %llu, \"alloc_fail\": %llu}",
-		       *count ? ", " : "", qs->ifindex, qs->queue,
-		       (unsigned long long)qs->packets,
-		       (unsigned long long)qs->bytes,
-		       (unsigned long long)qs->alloc_fail);
-	else
-		printf("rx queue %u: packets %llu bytes %llu alloc-fail %llu\n",
-		       qs->queue, (unsigned long long)qs->packets,
-		       (unsigned long long)qs->bytes,
-		       (unsigned long long)qs->alloc_fail);
-	(*count)++;
+	(void)arg;
+	print_open_object(NULL);
+	print_uint(PRINT_JSON, "ifindex", NULL, qs->ifindex);
+	print_uint(PRINT_ANY, "queue", "rx queue %llu:", qs->queue);
+	print_uint(PRINT_ANY, "packets", " packets %llu", qs->packets);
+	print_uint(PRINT_ANY, "bytes", " bytes %llu", qs->bytes);
+	print_uint(PRINT_ANY, "alloc_fail", " alloc-fail %llu", qs->alloc_fail);
+	print_text("\n");
+	print_close_object();
 	return 0;
+}
+
+/* JSON only: "queues": [1, 3]. Each text line lists them its own way. */
+static void print_queues(const unsigned int *queues, uint32_t n)
+{
+	print_open_array("queues");
+	for (uint32_t i = 0; i < n; i++)
+		print_uint(PRINT_JSON, NULL, NULL, queues[i]);
+	print_close_array();
 }
 
 int print_pp_binding(const struct devmem_binding_info *b, void *arg)
 {
-	unsigned int *count = arg;
-
-	if (json) {
-		printf("%s{\"id\": %u, \"ifindex\": %u, \"netns_cookie\": %llu, "
-		       "\"buf_size\": %u, \"dmabuf_size\": %llu, \"buffers\": %llu, "
-		       "\"buffers_free\": %llu, \"buffers_user\": %llu, "
-		       "\"rx_bytes\": %llu, \"queues\": [",
-		       *count ? ", " : "", b->id, b->ifindex,
-		       (unsigned long long)b->netns_cookie, b->buf_size,
-		       (unsigned long long)b->dmabuf_size,
-		       (unsigned long long)b->buffers,
-		       (unsigned long long)b->buffers_free,
-		       (unsigned long long)b->buffers_user,
-		       (unsigned long long)b->rx_bytes);
-		for (uint32_t i = 0; i < b->nqueues; i++)
-			printf("%s%u", i ? ", " : "", b->queues[i]);
-		printf("]}");
-	} else {
-		printf("binding %u ifindex %u queues", b->id, b->ifindex);
-		for (uint32_t i = 0; i < b->nqueues; i++)
-			printf("%s%u", i ? "," : " ", b->queues[i]);
-		printf("%s buf-size %u buffers %llu free %llu user %llu rx-bytes %llu\n",
-		       b->nqueues ? "" : " -", b->buf_size,
-		       (unsigned long long)b->buffers,
-		       (unsigned long long)b->buffers_free,
-		       (unsigned long long)b->buffers_user,
-		       (unsigned long long)b->rx_bytes);
-	}
-	(*count)++;
+	(void)arg;
+	print_open_object(NULL);
+	print_uint(PRINT_ANY, "id", "binding %llu", b->id);
+	print_uint(PRINT_ANY, "ifindex", " ifindex %llu", b->ifindex);
+	/* text lists the queues here, as "queues 1,3" or "queues -" */
+	print_text(" queues");
+	for (uint32_t i = 0; i < b->nqueues; i++)
+		print_uint(PRINT_TEXT, NULL, i ? ",%llu" : " %llu", b->queues[i]);
+	if (!b->nqueues)
+		print_text(" -");
+	print_uint(PRINT_JSON, "netns_cookie", NULL, b->netns_cookie);
+	print_uint(PRINT_ANY, "buf_size", " buf-size %llu", b->buf_size);
+	print_uint(PRINT_JSON, "dmabuf_size", NULL, b->dmabuf_size);
+	print_uint(PRINT_ANY, "buffers", " buffers %llu", b->buffers);
+	print_uint(PRINT_ANY, "buffers_free", " free %llu", b->buffers_free);
+	print_uint(PRINT_ANY, "buffers_user", " user %llu", b->buffers_user);
+	print_uint(PRINT_ANY, "rx_bytes", " rx-bytes %llu", b->rx_bytes);
+	print_text("\n");
+	print_queues(b->queues, b->nqueues);
+	print_close_object();
 	return 0;
 }
 
 /* bindings [ID]: through the dmabuf-pp family (ours kernels only) */
 static int cmd_bindings(int argc, char **argv)
 {
-	unsigned int count = 0;
 	struct devmem_err e;
 	uint64_t id = 0;
 	int ret;
@@ -299,18 +264,15 @@ static int cmd_bindings(int argc, char **argv)
 		return bad_usage("bindings takes at most one ID");
 	if (argc == 1 && cli_parse_uint(argv[0], 1, UINT32_MAX, &id))
 		return bad_usage("bad binding id '%s'", argv[0]);
-	if (json)
-		printf("[");
-	ret = devmem_pp_bindings(id, print_pp_binding, &count, &e);
-	if (json)
-		printf("]\n");
+	print_open_array(NULL);
+	ret = devmem_pp_bindings(id, print_pp_binding, NULL, &e);
+	print_close_array();
 	return ret ? refused(&e) : 0;
 }
 
 static int cmd_qstats(int argc, char **argv)
 {
 	char name[IF_NAMESIZE];
-	unsigned int count = 0;
 	struct devmem_err e;
 	int ifindex, ret;
 
@@ -319,11 +281,9 @@ static int cmd_qstats(int argc, char **argv)
 	ret = device(argv[0], &ifindex, name);
 	if (ret)
 		return ret;
-	if (json)
-		printf("[");
-	ret = devmem_rx_qstats(ifindex, print_qstats, &count, &e);
-	if (json)
-		printf("]\n");
+	print_open_array(NULL);
+	ret = devmem_rx_qstats(ifindex, print_qstats, NULL, &e);
+	print_close_array();
 	return ret ? refused(&e) : 0;
 }
 
@@ -440,17 +400,16 @@ static int parse_bind(int argc, char **argv, struct bind_args *a)
 static void print_binding(const struct bind_args *a, uint32_t id,
 			  const char *name, int ifindex)
 {
-	if (!json) {
-		printf("binding %u dev %s queues %s\n", id, name, a->queues_arg);
-	} else {
-		printf("{\"id\": %u, \"dev\": ", id);
-		json_str(name);
-		printf(", \"ifindex\": %d, \"size\": %llu, \"queues\": [", ifindex,
-		       (unsigned long long)a->size);
-		for (int i = 0; i < a->nqueues; i++)
-			printf("%s%u", i ? ", " : "", a->queues[i]);
-		printf("]}\n");
-	}
+	print_open_object(NULL);
+	print_uint(PRINT_ANY, "id", "binding %llu", id);
+	print_string(PRINT_ANY, "dev", " dev %s", name);
+	print_int(PRINT_JSON, "ifindex", NULL, ifindex);
+	print_uint(PRINT_JSON, "size", NULL, a->size);
+	/* text: the list as given ("1,3-4"); JSON: every queue */
+	print_string(PRINT_TEXT, NULL, " queues %s", a->queues_arg);
+	print_text("\n");
+	print_queues(a->queues, a->nqueues);
+	print_close_object();
 	fflush(stdout);	/* a script waits for this line while we hold */
 }
 
@@ -531,7 +490,7 @@ int main(int argc, char **argv)
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
-			json = true;
+			print_set_json(true);
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;

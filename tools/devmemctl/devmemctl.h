@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* devmemctl's shared pieces: output mode, error reporting, device lookup. */
+/* devmemctl's shared pieces: error reporting, device lookup. */
 #ifndef DMABUF_PP_DEVMEMCTL_H
 #define DMABUF_PP_DEVMEMCTL_H
 
@@ -10,8 +10,6 @@
 
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2 };
 
-extern bool json;	/* -j: JSON output */
-
 /* Most queues one command names: as many as a binding may report */
 #define MAX_QUEUES DEVMEM_PP_MAX_QUEUES
 
@@ -21,12 +19,10 @@ int __attribute__((format(printf, 1, 2))) bad_usage(const char *fmt, ...);
 int refused(const struct devmem_err *e);
 /* Same shape as refused(), for system calls: what failed takes the msg slot. */
 int refused_sys(const char *what, int errnum);
-/* Print @s as a JSON string (device names may hold quotes). */
-void json_str(const char *s);
 /* The device's ifindex and canonical name, or EXIT_REFUSED with a reason. */
 int device(const char *arg, int *ifindex, char name[IF_NAMESIZE]);
 
-/* One dmabuf-pp binding, as "bindings" prints it; @arg counts them. */
+/* One dmabuf-pp binding, as "bindings" prints it; @arg is unused. */
 int print_pp_binding(const struct devmem_binding_info *b, void *arg);
 
 /* The verbs of show.c and steer.c. */

@@ -10,21 +10,18 @@
 #include <stdio.h>
 
 #include "devmemctl.h"
+#include "print.h"
 
 #define MAX_SHOWN 256
 
-struct show_family {
-	int ifindex;		/* 0: every device */
-	unsigned int count;
-};
-
+/* @arg: the device's ifindex, 0 for every device */
 static int show_pp_binding(const struct devmem_binding_info *b, void *arg)
 {
-	struct show_family *s = arg;
+	const int *ifindex = arg;
 
-	if (s->ifindex && b->ifindex != (uint32_t)s->ifindex)
+	if (*ifindex && b->ifindex != (uint32_t)*ifindex)
 		return 0;
-	return print_pp_binding(b, &s->count);
+	return print_pp_binding(b, NULL);
 }
 
 /* A binding as its page pools describe it. */
@@ -65,53 +62,48 @@ static int collect_pool(const struct devmem_page_pool *pp, void *arg)
 	return 0;
 }
 
-static void print_pool_binding(const struct pool_binding *b, bool first)
+static void print_pool_binding(const struct pool_binding *b)
 {
-	if (json)
-		printf("%s{\"id\": %u, \"ifindex\": %u, \"source\": \"page-pool\", "
-		       "\"pools\": %u, \"inflight\": %llu, \"inflight_mem\": %llu}",
-		       first ? "" : ", ", b->id, b->ifindex, b->pools,
-		       (unsigned long long)b->inflight,
-		       (unsigned long long)b->inflight_mem);
-	else
-		printf("binding %u ifindex %u pools %u inflight %llu inflight-mem %llu\n",
-		       b->id, b->ifindex, b->pools,
-		       (unsigned long long)b->inflight,
-		       (unsigned long long)b->inflight_mem);
+	print_open_object(NULL);
+	print_uint(PRINT_ANY, "id", "binding %llu", b->id);
+	print_uint(PRINT_ANY, "ifindex", " ifindex %llu", b->ifindex);
+	print_string(PRINT_JSON, "source", NULL, "page-pool");
+	print_uint(PRINT_ANY, "pools", " pools %llu", b->pools);
+	print_uint(PRINT_ANY, "inflight", " inflight %llu", b->inflight);
+	print_uint(PRINT_ANY, "inflight_mem", " inflight-mem %llu", b->inflight_mem);
+	print_text("\n");
+	print_close_object();
 }
 
 int cmd_show(int argc, char **argv)
 {
-	struct show_family fam = { 0 };
 	static struct show_pools pools;
 	char name[IF_NAMESIZE];
 	struct devmem_err e;
+	int ifindex = 0, ret;
 	unsigned int i;
-	int ret;
 
 	if (argc > 1)
 		return bad_usage("show takes at most one DEV");
 	if (argc == 1) {
-		ret = device(argv[0], &fam.ifindex, name);
+		ret = device(argv[0], &ifindex, name);
 		if (ret)
 			return ret;
 	}
-	if (json)
-		printf("[");
-	ret = devmem_pp_bindings(0, show_pp_binding, &fam, &e);
+	print_open_array(NULL);
+	ret = devmem_pp_bindings(0, show_pp_binding, &ifindex, &e);
 	if (ret == -EOPNOTSUPP) {
 		/* stock: page pools carry the binding id, and little else */
 		fprintf(stderr, "devmemctl: %s; showing what page pools say\n", e.msg);
-		ret = devmem_page_pools(fam.ifindex, collect_pool, &pools, &e);
+		ret = devmem_page_pools(ifindex, collect_pool, &pools, &e);
 		if (ret == -E2BIG)
 			fprintf(stderr, "devmemctl: more than %d bindings, showing %d\n",
 				MAX_SHOWN, MAX_SHOWN);
 		for (i = 0; i < pools.n; i++)
-			print_pool_binding(&pools.b[i], i == 0);
+			print_pool_binding(&pools.b[i]);
 		if (ret == -E2BIG)
 			ret = 0;
 	}
-	if (json)
-		printf("]\n");
+	print_close_array();
 	return ret ? refused(&e) : 0;
 }

@@ -11,12 +11,12 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../lib/cli_parse.h"
 #include "devmemctl.h"
+#include "print.h"
 
 /* add tcp4|tcp6 KEY VALUE...: the flow, queue and location asked for. */
 static int parse_rule(int argc, char **argv, struct devmem_flow *f,
@@ -98,11 +98,12 @@ int cmd_steer(int argc, char **argv)
 	loc = devmem_steer_add(ifindex, &flow, queue, loc, &e);
 	if (loc < 0)
 		return refused(&e);
-	if (json)
-		printf("{\"ifindex\": %d, \"loc\": %d, \"queue\": %u}\n", ifindex,
-		       loc, queue);
-	else
-		printf("rule %d: queue %u\n", loc, queue);
+	print_open_object(NULL);
+	print_int(PRINT_JSON, "ifindex", NULL, ifindex);
+	print_int(PRINT_ANY, "loc", "rule %lld:", loc);
+	print_uint(PRINT_ANY, "queue", " queue %llu", queue);
+	print_text("\n");
+	print_close_object();
 	return 0;
 }
 
