@@ -130,7 +130,9 @@ bool counters_read(struct counters *c)
 	return field(buf, STATS, "buffers", &c->buffers) &&
 	       field(buf, STATS, "folios", &c->folios) &&
 	       field(buf, STATS, "pages", &c->pages) &&
-	       field(buf, STATS, "meta_bytes", &c->meta_bytes);
+	       field(buf, STATS, "meta_bytes", &c->meta_bytes) &&
+	       meminfo("HugePages_Free:", &c->huge_free) &&
+	       meminfo("HugePages_Rsvd:", &c->huge_rsvd);
 }
 
 /* Dups of every memfd the running case made, for the pin check. */
