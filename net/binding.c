@@ -188,6 +188,8 @@ void dmabuf_pp_binding_put(struct dmabuf_pp_binding *binding)
 	 */
 	if (WARN_ON_ONCE(binding->dev || binding->sgt))
 		return;	/* leak rather than free what a queue may use */
+	if (binding->dead)
+		dmabuf_pp_dead_freed();
 	xa_erase(&dmabuf_pp_bindings, binding->id);
 	dmabuf_pp_uncarve(binding);
 	call_rcu(&binding->rcu, dmabuf_pp_binding_free_rcu);
@@ -214,6 +216,8 @@ void dmabuf_pp_binding_leave(struct dmabuf_pp_binding *binding)
 	dmabuf_pp_unmap(binding);
 	put_device(binding->dma_dev);
 	binding->dma_dev = NULL;
+	if (binding->unbound)
+		dmabuf_pp_dead_add(binding);
 }
 
 /**
@@ -231,7 +235,10 @@ void dmabuf_pp_binding_unbind(struct dmabuf_pp_binding *binding)
 {
 	ASSERT_RTNL();
 
-	if (binding->dev && dmabuf_pp_queues_remove(binding))
+	binding->unbound = true;
+	if (!binding->dev)
+		dmabuf_pp_dead_add(binding);
+	else if (dmabuf_pp_queues_remove(binding))
 		dmabuf_pp_binding_leave(binding);
 	dmabuf_pp_binding_put(binding);
 }

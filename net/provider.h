@@ -65,6 +65,9 @@ struct dmabuf_pp_pcpu {
  * @token_limit: most tokens a socket receiving from it may hold
  * @installed: the bind succeeded and user space got the id, so its
  *	leaving the device is announced (RTNL)
+ * @unbound: the user let go of it (dmabuf_pp_binding_unbind(); RTNL)
+ * @dead: it has neither @dev nor a user any more: only buffers still out
+ *	keep it, and dead.c sees that deferred frees do not (RTNL)
  * @ref: one for the user (the netlink socket that bound it), one per queue
  *	whose provider parameters point at it, and one per page_pool built on
  *	it. A net_iov needs no reference of its own: its
@@ -99,6 +102,8 @@ struct dmabuf_pp_binding {
 	size_t size;
 	u32 token_limit;
 	bool installed;
+	bool unbound;
+	bool dead;
 
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
@@ -190,6 +195,10 @@ int dmabuf_pp_nl_bind_reply(struct genl_info *info,
 			    struct dmabuf_pp_bind_req *req,
 			    int (*put_reply)(struct sk_buff *rsp,
 					     const struct dmabuf_pp_binding *b));
+
+/* dead.c */
+void dmabuf_pp_dead_add(struct dmabuf_pp_binding *binding);
+void dmabuf_pp_dead_freed(void);
 
 /* family.c */
 void dmabuf_pp_nl_notify_unbind(struct dmabuf_pp_binding *binding);
