@@ -40,4 +40,10 @@ sanlink = @mkdir -p $(dir $@) && echo "  LD      $(notdir $@)" && \
 NL_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libnl-genl-3.0))
 NL_LIBS   := $(shell pkg-config --libs libnl-genl-3.0)
 
+# jansson, for devmem-rx's reading of iperf3's JSON (tools/devmem-rx/
+# iperf_json.c): its headers on that object, its library for devmem-rx and
+# the host tests that link it. libdevmem never links it.
+JSON_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags jansson))
+JSON_LIBS   := $(shell pkg-config --libs jansson)
+
 -include $(shell find $(BIN)/obj $(BIN)/obj-san -name '*.d' 2>/dev/null)

@@ -2,8 +2,8 @@
 /*
  * devmem-rx's parts: main.c sets up (dma-buf, binding, listening socket)
  * and tears down; pattern_rx.c receives connections of the pattern and
- * checks them; iperf.c serves one iperf3 test; view.c reads fragments out
- * of the bound dma-buf; progress.c draws the live progress line; report.c
+ * checks them; iperf.c serves one iperf3 test, iperf_json.c reads its
+ * client's JSON; view.c reads fragments out of the bound dma-buf; progress.c draws the live progress line; report.c
  * prints what the binding's statistics say.
  */
 #ifndef DMABUF_PP_DEVMEM_RX_H

@@ -31,10 +31,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../lib/json_scan.h"
 #include "../lib/tcp_server.h"
 #include "devmem_rx.h"
 #include "iperf_conn.h"
+#include "iperf_json.h"
 
 /* Protocol states (one signed byte on the control connection). */
 enum {
@@ -53,8 +53,7 @@ enum {
 
 #define IPERF_COOKIE_SIZE 37	/* 36 characters and a NUL */
 #define IPERF_IEUNIMP 13	/* iperf3's "not implemented" error code */
-#define IPERF_MAX_STREAMS 128
-#define IPERF_MAX_JSON (1 << 20)
+#define IPERF_MAX_JSON (1 << 20)	/* what one message may announce */
 #define STREAM_IOV (1024 * 1024)	/* bytes asked of one recvmsg() */
 #define STREAM_BURST 16			/* recvmsg()s per stream per poll round */
 
@@ -142,8 +141,8 @@ static int read_state(struct test *t, const char *what, signed char *state)
 	return ret;
 }
 
-/* A length-prefixed JSON message, NUL-terminated in *out (malloc'd). */
-static int read_json(struct test *t, const char *what, char **out, struct json_span *v)
+/* A length-prefixed JSON message: its text (malloc'd) and length. */
+static int read_json(struct test *t, const char *what, char **out, uint32_t *lenp)
 {
 	uint32_t len;
 	char *text;
@@ -159,7 +158,7 @@ static int read_json(struct test *t, const char *what, char **out, struct json_s
 		fprintf(stderr, "devmem-rx: iperf3 %s: %u bytes of JSON announced\n", what, len);
 		return -EPROTO;
 	}
-	text = malloc(len + 1);
+	text = malloc(len ? len : 1);
 	if (!text)
 		return -ENOMEM;
 	ret = conn_read(&t->ctl, text, len);
@@ -168,48 +167,28 @@ static int read_json(struct test *t, const char *what, char **out, struct json_s
 		free(text);
 		return ret;
 	}
-	text[len] = '\0';
-	if (json_parse(text, len, v) || v->kind != JSON_OBJECT) {
-		fprintf(stderr, "devmem-rx: iperf3 %s: not a JSON object\n", what);
-		free(text);
-		return -EPROTO;
-	}
 	*out = text;
+	*lenp = len;
 	return 0;
-}
-
-static bool member_true(const struct json_span *obj, const char *key)
-{
-	struct json_span v;
-	bool b = false;
-
-	return !json_member(obj, key, &v) && !json_bool(&v, &b) && b;
 }
 
 /* The client's parameters: only a plain TCP test towards us can be run. */
 static int read_params(struct test *t)
 {
-	struct json_span obj, v;
-	double parallel = 1;
+	char why[IPERF_WHY_SIZE];
+	uint32_t len;
 	char *text;
 	int ret;
 
-	ret = read_json(t, "parameters", &text, &obj);
+	ret = read_json(t, "parameters", &text, &len);
 	if (ret)
 		return ret;
-	if (member_true(&obj, "udp") || member_true(&obj, "sctp"))
-		ret = refuse(t, "devmem receives TCP only (no -u, --sctp)");
-	else if (member_true(&obj, "reverse") || member_true(&obj, "bidirectional"))
-		ret = refuse(t, "devmem-rx only receives (no -R, --bidir)");
-	else if (!json_member(&obj, "authtoken", &v))
-		ret = refuse(t, "no authentication (--username)");
-	else if (!json_member(&obj, "parallel", &v) &&
-		 (json_number(&v, &parallel) || parallel < 1 ||
-		  parallel > IPERF_MAX_STREAMS || parallel != (int)parallel))
-		ret = refuse(t, "-P must be 1 to 128");
-	if (!ret)
-		t->nstreams = parallel;
+	ret = iperf_json_params(text, len, &t->nstreams, why);
 	free(text);
+	if (ret == -EOPNOTSUPP)
+		return refuse(t, why);
+	if (ret)
+		fprintf(stderr, "devmem-rx: iperf3 parameters: %s\n", why);
 	return ret;
 }
 
@@ -391,34 +370,23 @@ static int run_test(struct test *t)
  */
 static int read_client_results(struct test *t)
 {
-	struct json_span obj, arr, elem = { 0 }, v;
-	double id, bytes;
+	int ids[IPERF_MAX_STREAMS], i, ret;
+	char why[IPERF_WHY_SIZE];
+	uint32_t len;
 	char *text;
-	int i = 0, ret;
 
-	ret = read_json(t, "results", &text, &obj);
+	ret = read_json(t, "results", &text, &len);
 	if (ret)
 		return ret;
-	ret = -EPROTO;
-	if (json_member(&obj, "streams", &arr) || arr.kind != JSON_ARRAY)
-		goto out;
-	while (json_next(&arr, &elem)) {
-		if (i == t->nstreams || json_member(&elem, "id", &v) ||
-		    json_number(&v, &id) || json_member(&elem, "bytes", &v) ||
-		    json_number(&v, &bytes) || id < 1 || id > IPERF_MAX_STREAMS + 1 ||
-		    id != (int)id || bytes < 0 || bytes > 0x1p53)
-			goto out;
-		t->s[i++].id = id;
-		t->sender_bytes += bytes;
-	}
-	if (i == t->nstreams)
-		ret = 0;
-out:
-	if (ret)
-		fprintf(stderr, "devmem-rx: iperf3 results: no stream list matching our %d streams\n",
-			t->nstreams);
+	ret = iperf_json_results(text, len, t->nstreams, ids, &t->sender_bytes, why);
 	free(text);
-	return ret;
+	if (ret) {
+		fprintf(stderr, "devmem-rx: iperf3 results: %s\n", why);
+		return ret;
+	}
+	for (i = 0; i < t->nstreams; i++)
+		t->s[i].id = ids[i];
+	return 0;
 }
 
 static int send_results(struct test *t)
