@@ -158,6 +158,7 @@ static size_t dmabuf_pp_nl_binding_size(const struct dmabuf_pp_binding *binding)
 {
 	unsigned int queues = 0;
 
+	ASSERT_RTNL();
 	if (binding->dev)
 		queues = bitmap_weight(binding->rxqs, binding->nr_rxqs);
 	return genlmsg_total_size(3 * nla_total_size(sizeof(u32)) +	/* id, ifindex, buf-size */

@@ -288,7 +288,7 @@ int dmabuf_pp_tokens_return(struct dmabuf_pp_tokens *t,
 			u32 tok = req[i].token_start + j;
 
 			if (++looked > DMABUF_PP_DONTNEED_MAX)
-				goto done;
+				goto unlock;
 			if (!tok || tok >= t->top || !slot_is_token(*slot(t, tok)))
 				continue;
 			batch[nput++] = slot_take(t, tok);
@@ -301,7 +301,7 @@ int dmabuf_pp_tokens_return(struct dmabuf_pp_tokens *t,
 			}
 		}
 	}
-done:
+unlock:
 	spin_unlock_bh(&t->lock);
 	put(batch, nput);
 	return freed;
@@ -458,7 +458,7 @@ int dmabuf_pp_tokens_sk_dontneed(struct sock *sk, sockptr_t optval,
 	}
 	if (copy_from_sockptr(req, optval, optlen)) {
 		ret = -EFAULT;
-		goto out;
+		goto free_req;
 	}
 
 	/* Pairs with the release in dmabuf_pp_tokens_sk_reserve(): a table we
@@ -467,7 +467,7 @@ int dmabuf_pp_tokens_sk_dontneed(struct sock *sk, sockptr_t optval,
 	t = smp_load_acquire(&sk->sk_devmem_tokens);
 	if (t)	/* else nothing was ever issued */
 		ret = dmabuf_pp_tokens_return(t, req, n, put_netmems);
-out:
+free_req:
 	if (req != onstack)
 		kvfree(req);
 	return ret;

@@ -206,6 +206,76 @@ static void nsim_hds_set_gso(struct sk_buff *nskb, const struct sk_buff *skb,
 	sh->gso_segs = DIV_ROUND_UP(skb->len - hdr_len, mss);
 }
 
+/*
+ * The frame's headers, copied into a new skb of host memory: what a
+ * header-split NIC writes to its header buffer. NULL when out of memory.
+ */
+static struct sk_buff *nsim_hds_headers(struct nsim_rq *rq, struct sk_buff *skb,
+					unsigned int hdr_len)
+{
+	unsigned int mac_len = skb->data - skb_mac_header(skb);
+	struct sk_buff *nskb;
+
+	nskb = napi_alloc_skb(&rq->napi, mac_len + hdr_len);
+	if (!nskb)
+		return NULL;
+	skb_put_data(nskb, skb_mac_header(skb), mac_len);
+	if (skb_copy_bits(skb, 0, skb_put(nskb, hdr_len), hdr_len)) {
+		kfree_skb(nskb);
+		return NULL;
+	}
+	nskb->protocol = eth_type_trans(nskb, rq->napi.dev);
+	/* The payload frags go back to the pool (or the provider) on free. */
+	skb_mark_for_recycle(nskb);
+	return nskb;
+}
+
+/*
+ * The payload of @skb, from @hdr_len on, written into the queue's buffers
+ * and added to @nskb as frags. It goes into the open buffer, after what the
+ * frames before it left there, as a striding or HW-GRO queue packs it: a
+ * 1448-byte segment takes 1.5 KiB of a 64 KiB buffer, not all of it, and is
+ * charged that much. page_pool keeps the open buffer (its frag API); each
+ * frag holds a reference, and the buffer goes back once the last one is
+ * freed. A piece that does not fit opens the next buffer.
+ *
+ * Return: SKB_NOT_DROPPED_YET, or why the frame is dropped.
+ */
+static enum skb_drop_reason nsim_hds_payload(struct nsim_rq *rq,
+					     struct sk_buff *nskb,
+					     struct sk_buff *skb,
+					     unsigned int hdr_len)
+{
+	struct device *dma_dev = rq->napi.dev->dev.parent;
+	/* ethtool rx-buf-len, as the pool was built with it */
+	unsigned int buf_size = PAGE_SIZE << rq->page_pool->p.order;
+	unsigned int off, len, offset;
+	netmem_ref netmem;
+	int frag = 0;
+
+	for (off = hdr_len; off < skb->len; off += len) {
+		if (frag == MAX_SKB_FRAGS)
+			return SKB_DROP_REASON_PKT_TOO_BIG;
+		len = min_t(unsigned int, skb->len - off, buf_size);
+		netmem = page_pool_alloc_frag_netmem(rq->page_pool, &offset, len,
+						     GFP_ATOMIC | __GFP_NOWARN);
+		if (!netmem) {
+			/* out of RX buffers: the NIC drops, never falls back */
+			nsim_hds_count_no_buf(rq);
+			return SKB_DROP_REASON_NOMEM;
+		}
+		if (nsim_hds_dma_write(rq, dma_dev,
+				       page_pool_get_dma_addr_netmem(netmem) + offset,
+				       skb, off, len)) {
+			page_pool_put_full_netmem(rq->page_pool, netmem, true);
+			return SKB_DROP_REASON_NOT_SPECIFIED;
+		}
+		skb_add_rx_frag_netmem(nskb, frag++, netmem, offset, len,
+				       nsim_hds_truesize(len));
+	}
+	return SKB_NOT_DROPPED_YET;
+}
+
 /**
  * nsim_hds_rx() - receive one frame on a provider-backed RX queue
  * @rq: the queue; called from its NAPI poll
@@ -217,14 +287,8 @@ static void nsim_hds_set_gso(struct sk_buff *nskb, const struct sk_buff *skb,
 struct sk_buff *nsim_hds_rx(struct nsim_rq *rq, struct sk_buff *skb)
 {
 	enum skb_drop_reason reason = SKB_DROP_REASON_NOMEM;
-	struct net_device *dev = rq->napi.dev;
-	struct device *dma_dev = dev->dev.parent;
-	unsigned int mac_len, hdr_len, off, len;
-	/* ethtool rx-buf-len, as the pool was built with it */
-	unsigned int buf_size = PAGE_SIZE << rq->page_pool->p.order;
 	struct nsim_hds_seg seg;
 	struct sk_buff *nskb;
-	int frag = 0;
 
 	if (!nsim_hds_parse(skb, &seg) || seg.hdr_len == seg.len)
 		return skb;	/* not TCP, or no payload: host memory */
@@ -236,59 +300,17 @@ struct sk_buff *nsim_hds_rx(struct nsim_rq *rq, struct sk_buff *skb)
 		goto drop;
 	}
 
-	hdr_len = seg.hdr_len;
-	mac_len = skb->data - skb_mac_header(skb);
-	nskb = napi_alloc_skb(&rq->napi, mac_len + hdr_len);
+	nskb = nsim_hds_headers(rq, skb, seg.hdr_len);
 	if (!nskb)
 		goto drop;
-	skb_put_data(nskb, skb_mac_header(skb), mac_len);
-	if (skb_copy_bits(skb, 0, skb_put(nskb, hdr_len), hdr_len))
+	reason = nsim_hds_payload(rq, nskb, skb, seg.hdr_len);
+	if (reason != SKB_NOT_DROPPED_YET)
 		goto drop_nskb;
-	nskb->protocol = eth_type_trans(nskb, dev);
-	/* The payload frags go back to the pool (or the provider) on free. */
-	skb_mark_for_recycle(nskb);
-
-	/*
-	 * Payload goes into the queue's open buffer, after what the frames
-	 * before it left there, as a striding or HW-GRO queue packs it: a
-	 * 1448-byte segment takes 1.5 KiB of a 64 KiB buffer, not all of it,
-	 * and is charged that much. page_pool keeps the open buffer (its
-	 * frag API); each frag holds a reference, and the buffer goes back
-	 * once the last one is freed. A piece that does not fit opens the
-	 * next buffer.
-	 */
-	for (off = hdr_len; off < skb->len; off += len) {
-		unsigned int offset;
-		netmem_ref netmem;
-
-		if (frag == MAX_SKB_FRAGS) {
-			reason = SKB_DROP_REASON_PKT_TOO_BIG;
-			goto drop_nskb;
-		}
-		len = min_t(unsigned int, skb->len - off, buf_size);
-		netmem = page_pool_alloc_frag_netmem(rq->page_pool, &offset, len,
-						     GFP_ATOMIC | __GFP_NOWARN);
-		if (!netmem) {
-			/* out of RX buffers: the NIC drops, never falls back */
-			nsim_hds_count_no_buf(rq);
-			goto drop_nskb;
-		}
-
-		if (nsim_hds_dma_write(rq, dma_dev,
-				       page_pool_get_dma_addr_netmem(netmem) + offset,
-				       skb, off, len)) {
-			page_pool_put_full_netmem(rq->page_pool, netmem, true);
-			reason = SKB_DROP_REASON_NOT_SPECIFIED;
-			goto drop_nskb;
-		}
-		skb_add_rx_frag_netmem(nskb, frag++, netmem, offset, len,
-				       nsim_hds_truesize(len));
-	}
 
 	/* Checksum verified above */
 	nskb->ip_summed = CHECKSUM_UNNECESSARY;
 	if (skb_is_gso(skb))
-		nsim_hds_set_gso(nskb, skb, hdr_len);
+		nsim_hds_set_gso(nskb, skb, seg.hdr_len);
 
 	/* Payload written to device memory may still sit in this CPU's
 	 * write-combining buffers: a device completes its writes before it
@@ -296,7 +318,7 @@ struct sk_buff *nsim_hds_rx(struct nsim_rq *rq, struct sk_buff *skb)
 	 */
 	if (rq->io_window)
 		wmb();	/* payload before the packet that points at it */
-	nsim_hds_count(rq, skb->len - hdr_len);
+	nsim_hds_count(rq, skb->len - seg.hdr_len);
 	consume_skb(skb);
 	return nskb;
 

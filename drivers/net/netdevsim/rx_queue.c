@@ -11,6 +11,7 @@
 #include <linux/ethtool.h>
 #include <linux/log2.h>
 #include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
 #include <net/netdev_queues.h>
 #include <net/netdev_rx_queue.h>
 #include <net/page_pool/helpers.h>
@@ -103,6 +104,7 @@ int nsim_rq_pool_create(struct netdevsim *ns, unsigned int idx)
 {
 	struct nsim_rq *rq = &ns->rq[idx];
 
+	ASSERT_RTNL();
 	return nsim_rq_mem_create(ns, idx, &rq->page_pool, &rq->io_window);
 }
 
@@ -131,6 +133,7 @@ bool nsim_rq_bound_from(struct net_device *dev, unsigned int first)
 {
 	unsigned int i;
 
+	ASSERT_RTNL();
 	for (i = first; i < dev->real_num_rx_queues; i++)
 		if (__netif_get_rx_queue(dev, i)->mp_params.mp_ops)
 			return true;

@@ -155,13 +155,13 @@ int nsim_steer_rxq(struct netdevsim *ns, struct sk_buff *skb)
 				return -1;
 			}
 			q = ethtool_get_flow_spec_ring(rule->fs.ring_cookie);
-			goto out;
+			goto in_range;
 		}
 	}
 
 	rss = rcu_dereference(ns->steer.rss);
 	q = rss->indir[nsim_rss_hash(rss, &keys) % NSIM_RSS_INDIR_SIZE];
-out:
+in_range:
 	/* ethtool keeps rules and the table within the channel count; this
 	 * covers the window while the count shrinks.
 	 */
