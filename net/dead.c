@@ -5,9 +5,10 @@
  * on another CPU than the one that allocated it waits in that CPU's
  * deferred-free list (skb_attempt_defer_free()) until the CPU next runs
  * its RX softirq, which on an idle machine may be minutes away; and with
- * the skb wait its buffers, their page_pool, the binding and the dma-buf
- * it pins. While any binding is dead, this work asks each CPU with skbs
- * deferred to free them, once a second, with the core's own kick.
+ * the skb wait its buffers, their page_pool and the binding with its
+ * net_iovs (the dma-buf itself went when the binding left its device).
+ * While any binding is dead, this work asks each CPU with skbs deferred
+ * to free them, once a second, with the core's own kick.
  */
 #include <linux/atomic.h>
 #include <linux/bottom_half.h>

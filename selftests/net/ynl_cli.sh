@@ -53,6 +53,7 @@ ktap_result $? bind_replies_id_and_buf_size
 # A binding devmemctl holds on queue 3, as the CLI's dump and get see it.
 coproc HOLD { ip netns exec $ns "$BIN/devmemctl" bind "$ifname" queues 3 udmabuf 4M hold; }
 HOLD_PID=$!
+hold_in=${HOLD[1]}	# bash unsets HOLD once devmemctl exits
 read -r -t 120 line <&"${HOLD[0]}"
 bid=${line#binding } && bid=${bid%% *}
 ktap_diag "$line"
@@ -75,7 +76,7 @@ ktap_result $? get_returns_the_held_binding
 	grep -q "no binding with id 4000000000" $out/noent.out
 ktap_result $? get_unknown_id_refused_with_reason "$(tr '\n' ' ' < $out/noent.out)"
 
-eval "exec ${HOLD[1]}>&-"	# devmemctl's stdin ends: it unbinds and exits
+eval "exec $hold_in>&-"	# devmemctl's stdin ends: it unbinds and exits
 wait "$HOLD_PID"
 HOLD_PID=
 ktap_exit
