@@ -78,9 +78,6 @@ struct bar_buffer {
 	struct list_head node;		/* in bh->buffers */
 	phys_addr_t phys;
 	size_t size;
-
-	struct mutex vmap_lock;		/* vaddr */
-	void __iomem *vaddr;
 };
 
 /* An importer's mapping: the table made for its device. */
@@ -259,56 +256,49 @@ static int bar_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 				  vma->vm_page_prot);
 }
 
-/* The dma-buf core counts vmap users and calls us for the first only. */
+/*
+ * The dma-buf core calls vmap for the first user and vunmap after the last,
+ * under the buffer's reservation lock, and keeps the address for the users
+ * in between: the mapping needs no state or lock of ours.
+ */
 static int bar_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct bar_buffer *buf = dmabuf->priv;
-	int ret = 0;
+	void __iomem *vaddr;
 
 	if (bar_heap_removing(buf->bh))
 		return -ENODEV;
-	mutex_lock(&buf->vmap_lock);
-	if (!buf->vaddr)
-		buf->vaddr = ioremap_wc(buf->phys, buf->size);
-	if (buf->vaddr)
-		iosys_map_set_vaddr_iomem(map, buf->vaddr);
-	else
-		ret = -ENOMEM;
-	mutex_unlock(&buf->vmap_lock);
-	return ret;
+	vaddr = ioremap_wc(buf->phys, buf->size);
+	if (!vaddr)
+		return -ENOMEM;
+	iosys_map_set_vaddr_iomem(map, vaddr);
+	return 0;
 }
 
 static void bar_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
-	struct bar_buffer *buf = dmabuf->priv;
-
-	mutex_lock(&buf->vmap_lock);
-	iounmap(buf->vaddr);
-	buf->vaddr = NULL;
-	mutex_unlock(&buf->vmap_lock);
+	iounmap(map->vaddr_iomem);
 }
 
-/* One buffer fewer; the last wakes a waiting remove(). bh->lock held. */
-static void bar_heap_put_buffer(struct bar_heap *bh)
+/* @buf's range back to the heap; the last buffer wakes a waiting remove(). */
+static void bar_heap_free_range(struct bar_buffer *buf)
 {
-	lockdep_assert_held(&bh->lock);
-	WRITE_ONCE(bh->nbuffers, bh->nbuffers - 1);
-	if (!bh->nbuffers)
-		wake_up_all(&bh->idle);
-}
-
-static void bar_release(struct dma_buf *dmabuf)
-{
-	struct bar_buffer *buf = dmabuf->priv;
 	struct bar_heap *bh = buf->bh;
 
 	mutex_lock(&bh->lock);
 	list_del(&buf->node);
 	gen_pool_free(bh->pool, buf->phys, buf->size);
-	bar_heap_put_buffer(bh);
+	WRITE_ONCE(bh->nbuffers, bh->nbuffers - 1);
+	if (!bh->nbuffers)
+		wake_up_all(&bh->idle);
 	mutex_unlock(&bh->lock);
+}
 
-	mutex_destroy(&buf->vmap_lock);
+static void bar_release(struct dma_buf *dmabuf)
+{
+	struct bar_buffer *buf = dmabuf->priv;
+
+	bar_heap_free_range(buf);
 	kfree(buf);
 }
 
@@ -356,7 +346,6 @@ static struct dma_buf *bar_allocate(struct dma_heap *heap, unsigned long len,
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
-	mutex_init(&buf->vmap_lock);
 	buf->bh = bh;
 	buf->size = ALIGN(len, BAR_HEAP_ALIGN);
 	if (buf->size < len) {		/* wrapped */
@@ -399,14 +388,11 @@ static struct dma_buf *bar_allocate(struct dma_heap *heap, unsigned long len,
 	return dmabuf;
 
 err_free_range:
-	mutex_lock(&bh->lock);
-	list_del(&buf->node);
-	gen_pool_free(bh->pool, buf->phys, buf->size);
-	bar_heap_put_buffer(bh);
+	bar_heap_free_range(buf);
+	goto err_free_buf;
 err_unlock:
 	mutex_unlock(&bh->lock);
 err_free_buf:
-	mutex_destroy(&buf->vmap_lock);
 	kfree(buf);
 	return ERR_PTR(ret);
 }
