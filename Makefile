@@ -7,6 +7,7 @@
 #   make tools                     userspace tools and selftests
 #   make install [PREFIX= DESTDIR=] libdevmem, devmemctl, devmem-rx
 #   make bench                     stock vs ours, side by side
+#   make export                    the kernel side as a git am series
 #   make clean | distclean
 
 FLAVOR ?= ours
@@ -22,12 +23,12 @@ export TOP CACHE SRC HDR BIN
 # Targets share one source tree and two cores: never run them in parallel.
 .NOTPARALLEL:
 
-.PHONY: all deps kernel kernels headers tools install demo check bench clean distclean help
+.PHONY: all deps kernel kernels headers tools install demo check bench export clean distclean help
 
 all: kernel tools
 
 help:
-	@sed -n '2,10s/^# \{0,1\}//p' Makefile
+	@sed -n '2,11s/^# \{0,1\}//p' Makefile
 
 deps:
 	@tools/build/deps
@@ -61,6 +62,12 @@ check: kernels tools
 
 bench: deps
 	@tools/bench/run
+
+# Our patches and files as one series for git am onto the base
+# (Documentation/development.md, "Taking it into your own tree").
+export: deps
+	@tools/build/fetch-base $(TOP)/config/base-version $(CACHE)
+	@tools/export/series $(CACHE)/export/series
 
 clean:
 	rm -rf $(CACHE)/build $(CACHE)/headers $(CACHE)/bin $(CACHE)/vm $(CACHE)/check
