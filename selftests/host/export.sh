@@ -24,8 +24,8 @@ ktap_start 7
 
 "$top/tools/export/series" "$series" > "$work/series.log" 2>&1
 rc=$?
-mapfile -t patches < <(find "$series" -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*' | sort)
-[ $rc -eq 0 ] && [ ${#patches[@]} -gt 0 ] && [ -f "$series/0000-cover-letter.patch" ]
+mapfile -t patches < <(find "$series" -name '*.patch' | sort)
+[ $rc -eq 0 ] && [ ${#patches[@]} -gt 0 ] && [ -f "$series/0000-cover-letter.mbox" ]
 ktap_result $? series_written "exit $rc, ${#patches[@]} patches: $(tail -n 3 "$work/series.log")" ||
 	ktap_exit
 

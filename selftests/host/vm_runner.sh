@@ -3,6 +3,7 @@
 # status and output through, runs in the caller's directory with the
 # checkout writable and the root read-only, honours --mem/--append and
 # --timeout, gives the guest device memory with --devmem (and only then),
+# makes guest time count instructions with --icount,
 # and fails a run whose kernel splats even when the command succeeded.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/ktap.sh"
@@ -23,7 +24,7 @@ rc() { cat "$out/$1.rc"; }
 forget() { rm -rf "$(sed -n 's|^vm/run: console log: \(.*\)/console.log$|\1|p' "$out/$1.err")"; }
 show() { ktap_diag "rc $(rc "$1"): $(tr '\n' ' ' < "$out/$1.err" | cut -c1-300)"; }
 
-ktap_start 11
+ktap_start 12
 
 vm exit3 -- sh -c 'exit 3'
 [ "$(rc exit3)" -eq 3 ]
@@ -78,6 +79,19 @@ vm badsize --devmem 3M -- true
 [ "$(tr '\n' ' ' < "$out/nodevmem.out")" = "none 0 " ] && [ "$(rc badsize)" -eq 126 ]
 ktap_result $? devmem_only_on_request "got '$(tr '\n' ' ' < "$out/nodevmem.out")', --devmem 3M: $(rc badsize)" ||
 	show badsize
+
+# --icount: guest time counts the instructions the guest executes, so a
+# loop that does no I/O takes the same guest time in two boots (without
+# icount the host's load decides it). Microseconds of a bash loop:
+loop='s=${EPOCHREALTIME/./}; for ((i = 0; i < 100000; i++)); do :; done; echo "$VM_ICOUNT $((${EPOCHREALTIME/./} - s))"'
+vm icount1 --icount -- bash -c "$loop"
+vm icount2 --icount -- bash -c "$loop"
+read -r flag1 us1 < "$out/icount1.out"
+read -r flag2 us2 < "$out/icount2.out"
+[ "$flag1" = 1 ] && [ "$flag2" = 1 ] && [ "${us1:-0}" -gt 0 ] && [ "${us2:-0}" -gt 0 ] &&
+	[ $((100 * (us1 > us2 ? us1 - us2 : us2 - us1) / us1)) -lt 1 ]
+ktap_result $? icount_makes_guest_time_repeat "VM_ICOUNT $flag1/$flag2, loop took $us1 and $us2 us" ||
+	show icount2
 
 vm badflavor --flavor nope -- true
 [ "$(rc badflavor)" -eq 126 ]

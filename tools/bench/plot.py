@@ -100,7 +100,7 @@ def round_ratios(raw, m):
     return [ours[n] / stock[n] for n in stock if n in ours and stock[n]]
 
 
-def draw_ratios(fig, rows, raw):
+def draw_ratios(fig, rows, raw, mode):
     rounds = len({r.get("round") for r in raw})
     ratios = [m["ratio"] for m in rows]
     colors, spans, targets, shown = [], [], [], []
@@ -147,7 +147,9 @@ def draw_ratios(fig, rows, raw):
     ax.set_xlabel("ours / stock (log scale)" +
                   ("; * a note in the record (report.py prints it)"
                    if any(m.get("notes") for m in rows) else ""))
-    ax.set_title("make bench: ours / stock per metric, median of all values"
+    clock = {"icount": "guest time = instructions (icount)",
+             "wall": "guest time = wall clock"}.get(mode, "")
+    ax.set_title(f"make bench{f' ({clock})' if clock else ''}: ours / stock per metric, median of all values"
                  + (f" ({rounds} round{'s' if rounds != 1 else ''})" if raw else ""))
     legend = [Patch(color=BETTER, label="ours better"),
               Patch(color=WORSE, label="ours worse")]
@@ -289,7 +291,7 @@ def write_plot(record, path):
     fig = Figure(figsize=(10, sum(heights)), layout="constrained")
     parts = fig.subfigures(len(heights), 1, height_ratios=heights, squeeze=False).flat
     if ratios:
-        draw_ratios(next(parts), ratios, record.get("raw", []))
+        draw_ratios(next(parts), ratios, record.get("raw", []), record.get("mode"))
     if panels:
         draw_curves(next(parts), panels)
     fig.savefig(path, metadata={"Date": None} if path.endswith(".svg") else None)

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Turn raw bench lines into the ours/stock table and the JSON record.
 
-usage: report.py RAW_JSONL OUT_JSON
+usage: report.py RAW_JSONL OUT_JSON    (BENCH_MODE=icount|wall, as run)
 
 Each raw line: {"flavor", "round", "workload", "metric", "value", "unit",
 "better"}; a workload may report a metric several times per round. For every
@@ -83,6 +83,11 @@ def main():
     if not metrics:
         print("bench: no workload reported any number", file=sys.stderr)
         return 1
+    mode = os.environ.get("BENCH_MODE", "wall")
+    print("guest time: " + ("instructions executed (QEMU icount): spreads "
+                            "should be a few percent" if mode == "icount" else
+                            "wall-clock under TCG: a ratio inside its "
+                            "spread is noise"))
     table = []
     notes = {}
     for r in rows:
@@ -109,7 +114,7 @@ def main():
     for metric, lines in sorted(notes.items()):
         for line in sorted(lines):
             print(f"note: {metric}: {line}")
-    record = {"metrics": table, "path_ratios": path_ratios(rows, metrics),
+    record = {"mode": mode, "metrics": table, "path_ratios": path_ratios(rows, metrics),
               "raw": rows}
     json.dump(record, open(out, "w"), indent=1)
     print(f"raw numbers: {out}")
