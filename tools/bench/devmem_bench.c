@@ -7,21 +7,26 @@
  * One JSON line per measurement.
  *
  * devmem-bench bind -i DEV -q QUEUE [--reps N]
- *	binds a shmem udmabuf of 1 GiB, then of 4 GiB, to QUEUE and unbinds:
- *	  bind_unbind_{1g,4g}_ms       bind + unbind, wall time
- *	  bind_kernel_mib_{1g,4g}      MemFree drop while bound: everything the
- *	                               binding costs the kernel (sg table, DMA
- *	                               mapping, net_iovs, allocator), since the
- *	                               dma-buf's own pages exist before it
+ *	binds a shmem udmabuf of 64 MiB, 256 MiB, 1 GiB and 4 GiB in turn to
+ *	QUEUE and unbinds (the cost against the dma-buf's size):
+ *	  bind_unbind_{64,256,1024,4096}m_ms   bind + unbind, guest time
+ *	  bind_kernel_mib_{64,...}m            MemFree drop while bound:
+ *	                               everything the binding costs the kernel
+ *	                               (sg table, DMA mapping, net_iovs,
+ *	                               allocator), since the dma-buf's own
+ *	                               pages exist before it
  *
  * devmem-bench dontneed -i DEV -q QUEUE -p PORT [-s SIZE] [--hold N]
- *		[--tokens T]
+ *		[--tokens T] [--per-call K]
  *	receives one connection ("tcpxfer send") with MSG_SOCK_DEVMEM into a
  *	SIZE dma-buf; each time it holds N tokens, it gives them all back
  *	with SO_DEVMEM_DONTNEED, k tokens per call, k taking the values 1,
- *	16, 128 and 1024 in turn, until every k has returned T tokens; then
- *	it reads to the end of the stream, returning tokens at once:
- *	  dontneed_{1,16,128,1024}_per_call_ns_per_token
+ *	4, 16, 64, 256 and 1024 in turn, until every k has returned T tokens;
+ *	then it reads to the end of the stream, returning tokens at once:
+ *	  dontneed_{1,4,...,1024}_per_call_ns_per_token
+ *	With --per-call K only k = K is timed, and the line is named after
+ *	the tokens held instead (the cost against the socket's token count):
+ *	  dontneed_held_N_ns_per_token
  *	Each token is its own struct dmabuf_token entry (count 1), as a
  *	receiver hands them back in the order it read them. A kernel that
  *	refuses k entries per call (6.12 takes at most 128) is given the
@@ -54,8 +59,10 @@
 #define MAX_CMSGS	1024
 #define MAX_PER_CALL	1024
 
-static const unsigned int per_call[] = { 1, 16, 128, 1024 };
-#define NR_PER_CALL	(sizeof(per_call) / sizeof(per_call[0]))
+static const unsigned int per_call_sweep[] = { 1, 4, 16, 64, 256, 1024 };
+#define NR_PER_CALL	(sizeof(per_call_sweep) / sizeof(per_call_sweep[0]))
+
+static const uint64_t bind_sizes[] = { 64 * MIB, 256 * MIB, GIB, 4 * GIB };
 
 /* --- bind ----------------------------------------------------------------- */
 
@@ -86,10 +93,10 @@ static void bind_one_size(int ifindex, unsigned int queue, uint64_t size,
 	int memfd, fd, r;
 	double t0;
 
-	snprintf(t_metric, sizeof(t_metric), "bind_unbind_%llug_ms",
-		 (unsigned long long)(size / GIB));
-	snprintf(m_metric, sizeof(m_metric), "bind_kernel_mib_%llug",
-		 (unsigned long long)(size / GIB));
+	snprintf(t_metric, sizeof(t_metric), "bind_unbind_%llum_ms",
+		 (unsigned long long)(size / MIB));
+	snprintf(m_metric, sizeof(m_metric), "bind_kernel_mib_%llum",
+		 (unsigned long long)(size / MIB));
 
 	memfd = devmem_memfd_create("devmem-bench", size, false, F_SEAL_SHRINK);
 	if (memfd < 0)
@@ -120,10 +127,12 @@ static void bind_one_size(int ifindex, unsigned int queue, uint64_t size,
 
 static int cmd_bind(int ifindex, unsigned int queue, int reps)
 {
+	unsigned int i;
+
 	bench_udmabuf_limit("4096");
 
-	bind_one_size(ifindex, queue, GIB, reps);
-	bind_one_size(ifindex, queue, 4 * GIB, reps);
+	for (i = 0; i < sizeof(bind_sizes) / sizeof(bind_sizes[0]); i++)
+		bind_one_size(ifindex, queue, bind_sizes[i], reps);
 	return 0;
 }
 
@@ -134,8 +143,10 @@ struct held {
 	unsigned int n, max;
 };
 
-/* Time spent and tokens returned, per entry of per_call[]. */
+/* The batch sizes timed, and the time spent and tokens returned by each. */
 struct dontneed_cost {
+	unsigned int per_call[NR_PER_CALL];
+	unsigned int n;
 	double ns[NR_PER_CALL];
 	uint64_t tokens[NR_PER_CALL];
 	bool split[NR_PER_CALL];	/* the kernel refused that many per call */
@@ -177,13 +188,14 @@ static int dontneed(int fd, const uint32_t *tokens, unsigned int n,
 }
 
 /*
- * Give back everything held, per_call[k] tokens per call, or calls of
+ * Give back everything held, c->per_call[k] tokens per call, or calls of
  * DEVMEM_DONTNEED_MAX_ENTRIES when the kernel refuses that many entries.
  */
 static void return_held(int fd, struct held *h, unsigned int k,
 			struct dontneed_cost *c)
 {
-	unsigned int step = c->split[k] ? DEVMEM_DONTNEED_MAX_ENTRIES : per_call[k];
+	unsigned int step = c->split[k] ? DEVMEM_DONTNEED_MAX_ENTRIES :
+					  c->per_call[k];
 	unsigned int i, n;
 	int ret;
 
@@ -225,14 +237,15 @@ static bool all_measured(const struct dontneed_cost *c, uint64_t want)
 {
 	unsigned int k;
 
-	for (k = 0; k < NR_PER_CALL; k++)
+	for (k = 0; k < c->n; k++)
 		if (c->tokens[k] < want)
 			return false;
 	return true;
 }
 
 static int cmd_dontneed(int ifindex, unsigned int queue, const char *port,
-			uint64_t size, unsigned int hold, uint64_t want)
+			uint64_t size, unsigned int hold, uint64_t want,
+			unsigned int only_per_call)
 {
 	char ctrl[CMSG_SPACE(sizeof(struct dmabuf_cmsg)) * MAX_CMSGS];
 	struct dontneed_cost cost = { 0 };
@@ -245,6 +258,13 @@ static int cmd_dontneed(int ifindex, unsigned int queue, const char *port,
 	uint8_t *buf;
 	ssize_t n;
 
+	if (only_per_call) {
+		cost.per_call[0] = only_per_call;
+		cost.n = 1;
+	} else {
+		memcpy(cost.per_call, per_call_sweep, sizeof(per_call_sweep));
+		cost.n = NR_PER_CALL;
+	}
 	h.token = calloc(h.max, sizeof(*h.token));
 	buf = malloc(IOV_SIZE);
 	if (!h.token || !buf)
@@ -291,7 +311,7 @@ static int cmd_dontneed(int ifindex, unsigned int queue, const char *port,
 		}
 		if (h.n >= hold) {
 			return_held(fd, &h, k, &cost);
-			k = (k + 1) % NR_PER_CALL;
+			k = (k + 1) % cost.n;
 		}
 	}
 	if (!all_measured(&cost, want)) {
@@ -299,14 +319,19 @@ static int cmd_dontneed(int ifindex, unsigned int queue, const char *port,
 			(unsigned long long)want);
 		return 1;
 	}
-	for (k = 0; k < NR_PER_CALL; k++) {
+	for (k = 0; k < cost.n; k++) {
 		char note[96];
 
-		snprintf(metric, sizeof(metric),
-			 "dontneed_%u_per_call_ns_per_token", per_call[k]);
+		if (only_per_call)
+			snprintf(metric, sizeof(metric),
+				 "dontneed_held_%u_ns_per_token", hold);
+		else
+			snprintf(metric, sizeof(metric),
+				 "dontneed_%u_per_call_ns_per_token",
+				 cost.per_call[k]);
 		snprintf(note, sizeof(note),
 			 "%u entries per call refused: calls of %u",
-			 per_call[k], DEVMEM_DONTNEED_MAX_ENTRIES);
+			 cost.per_call[k], DEVMEM_DONTNEED_MAX_ENTRIES);
 		bench_report(metric, cost.ns[k] / cost.tokens[k], "ns/token",
 		       cost.split[k] ? note : NULL);
 	}
@@ -326,10 +351,12 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: devmem-bench bind -i DEV -q QUEUE [--reps N]\n"
 		"       devmem-bench dontneed -i DEV -q QUEUE -p PORT [-s SIZE] [--hold N] [--tokens T]\n"
+		"                            [--per-call K]\n"
 		"\n"
-		"bind      bind + unbind of 1 GiB and 4 GiB udmabufs: time, kernel memory\n"
-		"dontneed  SO_DEVMEM_DONTNEED cost per token at 1, 16, 128, 1024 per call;\n"
-		"          signals readiness on fd 3, then reads one connection\n"
+		"bind      bind + unbind of 64 MiB to 4 GiB udmabufs: time, kernel memory\n"
+		"dontneed  SO_DEVMEM_DONTNEED cost per token at 1 to 1024 per call (or at\n"
+		"          K per call, named after the tokens held); signals readiness on\n"
+		"          fd 3, then reads one connection\n"
 		"\n"
 		"  -i, --dev DEV       device (name or ifindex)\n"
 		"  -q, --queue Q       RX queue to bind\n"
@@ -337,6 +364,7 @@ static void usage(FILE *f)
 		"  -s, --size SIZE     dontneed: dma-buf size (default 64M)\n"
 		"      --hold N        dontneed: tokens held before each return (default 8192)\n"
 		"      --tokens T      dontneed: tokens timed per batch size (default 16384)\n"
+		"      --per-call K    dontneed: time only K per call (1 to 1024)\n"
 		"      --reps N        bind: repetitions per size (default 3)\n"
 		"  -h, --help          this text\n");
 }
@@ -351,10 +379,12 @@ int main(int argc, char **argv)
 		{ "hold", required_argument, NULL, 'H' },
 		{ "tokens", required_argument, NULL, 'T' },
 		{ "reps", required_argument, NULL, 'r' },
+		{ "per-call", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	uint64_t size = 64 * MIB, want = 16384, hold = 8192, reps = 3, q = ~0ull;
+	uint64_t only_per_call = 0;
 	const char *dev = NULL, *port = NULL, *cmd;
 	int c, ifindex;
 
@@ -396,6 +426,11 @@ int main(int argc, char **argv)
 			if (cli_parse_size(optarg, &reps) || !reps || reps > 100)
 				goto bad;
 			break;
+		case 'K':
+			if (cli_parse_size(optarg, &only_per_call) || !only_per_call ||
+			    only_per_call > MAX_PER_CALL)
+				goto bad;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -414,7 +449,8 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "bind"))
 		return cmd_bind(ifindex, q, reps);
 	if (!strcmp(cmd, "dontneed") && port)
-		return cmd_dontneed(ifindex, q, port, size, hold, want);
+		return cmd_dontneed(ifindex, q, port, size, hold, want,
+				    only_per_call);
 bad:
 	fprintf(stderr, "devmem-bench: bad arguments (see --help)\n");
 	return 2;

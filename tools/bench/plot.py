@@ -68,6 +68,8 @@ PARAMETERS = (
     (r"_(\d+)flow_", "flows"),
     (r"_(\d+)_per_call_", "tokens per call"),
     (r"_(\d+)g(?=_|$)", "GiB"),
+    (r"_(\d+)m(?=_|$)", "MiB"),
+    (r"_held_(\d+)_", "tokens held"),
     (r"_(\d+)k(?=_|$)", "KiB"),
 )
 
@@ -280,7 +282,8 @@ def draw_curves(fig, panels):
 def write_plot(record, path):
     """Draw RECORD (report.py's JSON, as a dict) to PATH (.svg or .png)."""
     panels = panels_from_names(record) + panels_from_curves(record)
-    ratios = [m for m in record.get("metrics", []) if m["ratio"] > 0]  # not NaN
+    # neither NaN nor None (a metric one flavor cannot measure)
+    ratios = [m for m in record.get("metrics", []) if (m["ratio"] or 0) > 0]
     heights = []
     if ratios:
         heights.append(1.2 + 0.22 * len(ratios))

@@ -1,9 +1,11 @@
 #!/bin/bash
-# Workload: what a binding and a token cost (tools/bench/devmem_bench.c):
-# bind + unbind of 1 GiB and 4 GiB udmabufs (time, kernel memory), and
-# SO_DEVMEM_DONTNEED per token at 1, 16, 128 and 1024 tokens per call,
-# over a netdevsim pair with header split on and the measured flow
-# steered to queue 1.
+# Workload: what a binding and a token cost (tools/bench/devmem_bench.c),
+# as curves: bind + unbind of 64 MiB to 4 GiB udmabufs (time, kernel
+# memory) against their size; SO_DEVMEM_DONTNEED per token against the
+# tokens per call (1 to 1024) and, at 128 per call (what 6.12 takes),
+# against the tokens the socket holds (1024 to 65536: constant if the
+# token table is O(1)). Over a netdevsim pair with header split on and the
+# measured flow steered to queue 1.
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$top/tools/lib/nsim.sh"
 
@@ -11,8 +13,11 @@ BIN=$top/.cache/bin
 RUNS=${BENCH_RUNS:-3}
 PORT=5400
 # Tokens are held 4096 at a time and each batch size must see 8192 of
-# them: 4 sizes x 8192 tokens of at most 4 KiB each, and some slack.
-BYTES=192M
+# them: 6 sizes x 8192 tokens of at most 4 KiB each, and some slack.
+BYTES=288M
+# The held sweep: a 512 MiB dma-buf holds 65536 4 KiB buffers and what is
+# in flight; each point times max(held, 8192) tokens.
+HELD=(1024 4096 16384 65536)
 
 rx() { ip netns exec "$NSIM_NS_RX" "$@"; }
 
@@ -23,10 +28,21 @@ nsim_steer_port $PORT 1 || exit 1
 
 rx "$BIN/devmem-bench" bind -i "$NSIM_IF_RX" -q 2 --reps "$RUNS" || exit 1
 
-for _ in $(seq "$RUNS"); do
+# dontneed ARGS... BYTES: one timed stream
+dontneed() {
+	local bytes=${*: -1}
 	nsim_rx_start "$BIN/devmem-bench" dontneed -i "$NSIM_IF_RX" -q 1 \
-		-p $PORT --hold 4096 --tokens 8192 || exit 1
+		-p $PORT "${@:1:$#-1}" || return 1
 	ip netns exec "$NSIM_NS_TX" "$BIN/tcpxfer" send -c "$NSIM_ADDR_RX" \
-		-p $PORT -n $BYTES || { wait "$NSIM_RX_PID"; exit 1; }
-	wait "$NSIM_RX_PID" || exit 1
+		-p $PORT -n "$bytes" || { wait "$NSIM_RX_PID"; return 1; }
+	wait "$NSIM_RX_PID"
+}
+
+for _ in $(seq "$RUNS"); do
+	dontneed --hold 4096 --tokens 8192 $BYTES || exit 1
+	for held in "${HELD[@]}"; do
+		tokens=$((held > 8192 ? held : 8192))
+		dontneed -s 512M --hold "$held" --tokens "$tokens" --per-call 128 \
+			$((tokens * 5))K || exit 1
+	done
 done
