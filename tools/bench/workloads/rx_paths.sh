@@ -5,7 +5,11 @@
 # recv(MSG_TRUNC) (no copy at all: the stack's ceiling). Each flow has its
 # own RX queue (ntuple rule); in devmem mode each queue has its own 64 MiB
 # dma-buf. Throughput is all bytes over the time from the first send to
-# the last receiver done; CPU is the receivers' own CPU time per GB.
+# the last receiver done; CPU is the receivers' own CPU time per GB
+# (getrusage: their runtime, with the softirq work that ran in their
+# context), and "sys CPU" is the whole guest's busy time per GB over the
+# same interval (/proc/stat: senders, softirqs and NAPI wherever they ran;
+# nothing else runs then).
 #
 # Every metric but plain's names plain as its "baseline", so the report
 # prints devmem/plain and trunc/plain per flavor next to ours/stock.
@@ -64,14 +68,19 @@ recv_start() {
 	pids+=("$NSIM_RX_PID")
 }
 
-# One run: FLOWS flows of BYTES each in MODE; prints two metric lines,
-# rx_NAME_gbit_per_s and rx_NAME_cpu_s_per_gb.
+# Busy time of all CPUs so far, in USER_HZ ticks: user, nice, system, irq,
+# softirq and steal of /proc/stat's "cpu" line.
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+
+# One run: FLOWS flows of BYTES each in MODE; prints three metric lines,
+# rx_NAME_gbit_per_s, rx_NAME_cpu_s_per_gb and rx_NAME_sys_cpu_s_per_gb.
 run() {
-	local mode=$1 flows=$2 bytes=$3 name=$4 i t0 t1 rc=0 senders=()
+	local mode=$1 flows=$2 bytes=$3 name=$4 i t0 t1 b0 b1 rc=0 senders=()
 	pids=()
 	for i in $(seq "$flows"); do
 		recv_start "$mode" "$i" "$bytes" || return 1
 	done
+	b0=$(busy_ticks)
 	t0=$(date +%s.%N)
 	for i in $(seq "$flows"); do
 		ip netns exec "$NSIM_NS_TX" "$BIN/tcpxfer" send -c "$NSIM_ADDR_RX" \
@@ -82,18 +91,22 @@ run() {
 		wait "$i" || rc=1
 	done
 	t1=$(date +%s.%N)
+	b1=$(busy_ticks)
 	[ $rc -eq 0 ] || return 1
-	python3 - "$mode" "$flows" "$name" "$t0" "$t1" $out/"$mode".*.json <<'PY'
+	python3 - "$mode" "$flows" "$name" "$t0" "$t1" "$(((b1 - b0) * 1000000 / $(getconf CLK_TCK)))" \
+		$out/"$mode".*.json <<'PY'
 import json, sys
 mode, flows, name = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-t0, t1, files = float(sys.argv[4]), float(sys.argv[5]), sys.argv[6:]
+t0, t1, busy_us = float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
+files = sys.argv[7:]
 runs = [json.load(open(f)) for f in files]
 assert len(runs) == flows, files
 total = sum(r["bytes"] for r in runs)
 cpu = sum(r["cpu_seconds"] for r in runs)
 for suffix, value, unit, better in (
         ("gbit_per_s", total * 8 / (t1 - t0) / 1e9, "Gbit/s", "higher"),
-        ("cpu_s_per_gb", cpu / (total / 1e9), "CPU s/GB", "lower")):
+        ("cpu_s_per_gb", cpu / (total / 1e9), "CPU s/GB", "lower"),
+        ("sys_cpu_s_per_gb", busy_us / 1e6 / (total / 1e9), "guest CPU s/GB", "lower")):
     line = {"metric": f"rx_{name}_{suffix}", "value": value,
             "unit": unit, "better": better}
     if mode in ("devmembar", "devmembuf"):
