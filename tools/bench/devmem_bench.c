@@ -258,6 +258,7 @@ static int cmd_dontneed(int ifindex, unsigned int queue, const char *port,
 	uint8_t *buf;
 	ssize_t n;
 
+	bench_udmabuf_limit("4096");	/* a dma-buf of more than 64 MiB */
 	if (only_per_call) {
 		cost.per_call[0] = only_per_call;
 		cost.n = 1;
