@@ -1,9 +1,9 @@
 #!/bin/bash
 # make export's series taken as a kernel developer would take it: written
 # with every quilt patch and every file of ours in it, checkpatch --strict
-# clean, applied in order to a pristine extraction of the base, giving the
-# very tree make builds ours from, which then builds, boots, and receives
-# with devmem TCP (devmem_rx in the VM).
+# clean, applied with git am to a pristine extraction of the base committed
+# as documented, giving the very tree make builds ours from, which then
+# builds, boots, and receives with devmem TCP (devmem_rx in the VM).
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/ktap.sh"
 checkpatch=$top/.cache/src/linux/scripts/checkpatch.pl
@@ -37,16 +37,19 @@ done
 [ ${#bad[@]} -eq 0 ]
 ktap_result $? checkpatch_strict_clean "$(printf '%s\n' "${bad[@]}")"
 
-# The base as Debian ships it, the series on top in order (git apply is
-# what git am runs on each mail; no repository needed). The tree lies
-# inside this checkout's work tree, where git apply would take the
-# checkout for the repository and skip every path outside the tree's
-# directory: the ceiling keeps it from looking above.
+# The base as Debian ships it, committed as Documentation/development.md
+# says (its .gitignore ignores the whole tree: add -f), and the series
+# applied with git am. The tree lies inside this checkout's work tree: the
+# ceiling keeps git from taking the checkout for the tree's repository.
 "$top/tools/build/extract-base" "$top" "$tree" &&
-	(cd "$tree" && export GIT_CEILING_DIRECTORIES=$work/src && for p in "${patches[@]}"; do
-		git apply --whitespace=error-all "$p" || { echo "does not apply: $(basename "$p")"; exit 1; }
-	done) > "$work/apply.log" 2>&1
-ktap_result $? applies_to_pristine_base "$(cat "$work/apply.log")" || ktap_exit
+	(cd "$tree" && export GIT_CEILING_DIRECTORIES=$work/src GIT_CONFIG_GLOBAL=/dev/null \
+		GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=test GIT_AUTHOR_EMAIL=test@example.org \
+		GIT_COMMITTER_NAME=test GIT_COMMITTER_EMAIL=test@example.org &&
+		git init -q && git add -f -A && git commit -q -m base &&
+		git am -q --whitespace=error-all "${patches[@]}" &&
+		[ "$(git rev-list --count HEAD)" -eq $((${#patches[@]} + 1)) ] &&
+		rm -rf .git) > "$work/apply.log" 2>&1
+ktap_result $? git_am_onto_pristine_base "$(tail -n 5 "$work/apply.log")" || ktap_exit
 
 # Every file the series writes is the one make kernel builds from, except
 # the two that only the series has: our MAINTAINERS entry and the family's
@@ -66,11 +69,16 @@ ktap_result $? tree_is_the_one_make_builds "${#written[@]} files written; differ
 "$top/tools/build/kernel" "$top" ours "$tree" "$out" > "$work/build.log" 2>&1
 ktap_result $? ours_kernel_builds "$(tail -n 5 "$work/build.log")" || ktap_exit
 
-# The VM says which kernel it runs: this build's, not make kernel's.
-bzimage=$out/arch/x86/boot/bzImage
-ktap_nested devmem_receive_on_it "$top/tools/vm/run" --flavor ours --kernel "$bzimage" \
-	--timeout 1200 -- sh -c "cat /proc/version > '$work/version' &&
-		exec selftests/vm-suite ours devmem_rx"
+# The VM says which kernel it runs: this build's, not make kernel's. A
+# receive that was skipped proves nothing: a failure here.
+receive_on() {
+	"$top/tools/vm/run" --flavor ours --kernel "$1" --timeout 1200 -- sh -c \
+		"cat /proc/version > '$work/version' && exec '$top/selftests/vm-suite' ours devmem_rx"
+	local rc=$?
+	[ $rc -eq 4 ] && { echo "# devmem_rx was skipped"; return 1; }
+	return $rc
+}
+ktap_nested devmem_receive_on_it receive_on "$out/arch/x86/boot/bzImage"
 built=$(sed -n 's/^#define UTS_VERSION "\(.*\)"$/\1/p' "$out/include/generated/utsversion.h" \
 	"$out/include/generated/compile.h" 2>/dev/null | head -n 1)
 [ -n "$built" ] && grep -qF -- "$built" "$work/version" 2>/dev/null

@@ -294,7 +294,16 @@ static int cmd_dontneed(int ifindex, unsigned int queue, const char *port,
 			.msg_iov = &iov, .msg_iovlen = 1,
 			.msg_control = ctrl, .msg_controllen = sizeof(ctrl),
 		};
+		unsigned int room = hold - h.n;
 		int ret;
+
+		/*
+		 * While timing, take no more frags than fit under @hold: the
+		 * socket then holds exactly @hold tokens when they go back
+		 * (the kernel stops a read where the control buffer is full).
+		 */
+		if (!all_measured(&cost, want) && room < MAX_CMSGS)
+			msg.msg_controllen = CMSG_SPACE(sizeof(struct dmabuf_cmsg)) * room;
 
 		n = recvmsg(fd, &msg, MSG_SOCK_DEVMEM);
 		if (n < 0 && errno == EINTR)

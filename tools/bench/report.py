@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """Turn raw bench lines into the ours/stock table and the JSON record.
 
-usage: report.py RAW_JSONL OUT_JSON    (BENCH_MODE=icount|wall, as run)
+usage: report.py RAW_JSONL OUT_JSON
 
 Each raw line: {"flavor", "round", "workload", "metric", "value", "unit",
-"better"}; a workload may report a metric several times per round. For every
+"better", "mode"}; a workload may report a metric several times per round;
+"mode" (icount or wall, as tools/bench/run booted the guests) is the same
+on every line. For every
 metric the median of all its values (runs and rounds) is taken per flavor
 and the ratio ours/stock printed; "better" says which direction is a win.
 A metric only one flavor can measure (ours' 64 KiB RX buffers) is printed
@@ -22,7 +24,8 @@ import sys
 
 # The targets, as ours/stock ratios: (pattern, limit). A "lower" metric
 # meets its target at or below the limit, a "higher" one at or above. The
-# receive lines meet theirs by CPU per GB or by throughput.
+# receive lines meet theirs by CPU per GB (the receivers' own, and the whole
+# guest's: both match) or by throughput.
 TARGETS = (
     ("rx_devmem_*_cpu_s_per_gb", 0.7),
     ("rx_devmem_*_gbit_per_s", 1.3),
@@ -85,7 +88,12 @@ def main():
     if not metrics:
         print("bench: no workload reported any number", file=sys.stderr)
         return 1
-    mode = os.environ.get("BENCH_MODE", "wall")
+    modes = {r.get("mode", "wall") for r in rows}
+    if len(modes) != 1:
+        print(f"bench: lines of several modes in one record: {sorted(modes)}",
+              file=sys.stderr)
+        return 1
+    mode = modes.pop()
     print("guest time: " + ("instructions executed (QEMU icount): spreads "
                             "should be a few percent" if mode == "icount" else
                             "wall-clock under TCG: a ratio inside its "

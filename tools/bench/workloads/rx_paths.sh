@@ -15,7 +15,8 @@
 # prints devmem/plain and trunc/plain per flavor next to ours/stock.
 #
 # devmembar is devmem into device memory: each queue's 64 MiB dma-buf from
-# the BAR heap (the VM's --devmem, 512 MiB at least), memory without
+# the BAR heap (the VM's --devmem, 512 MiB at least; make bench gives
+# 1 GiB), memory without
 # struct pages; its lines name devmem's as their baseline (BAR vs udmabuf,
 # same boot). Without device memory it is left out, and said so.
 #
