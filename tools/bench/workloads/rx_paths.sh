@@ -144,12 +144,11 @@ cleanup() {
 	nsim_pair_destroy
 }
 
-# 256 MiB a run; under icount (tools/vm/run --icount) a run's figures
-# repeat, so 64 MiB do for comparing flavors, in a quarter of the time
-# (connection setup weighs 4x more in each figure: compare figures of one
-# mode only, not icount's with wall-clock's).
+# 256 MiB a run, under icount too: with 64 MiB, connection setup and
+# process start weighed so much that throughput fell from 0.7-0.8 to
+# 0.25-0.35 Gbit/s and ratios moved by up to 2x (receivers' CPU at one
+# flow: 0.664x at 256 MiB, 1.306x at 64 MiB).
 total_mib=256
-[ -n "${VM_ICOUNT:-}" ] && total_mib=64
 
 old_hugepages=$(cat /proc/sys/vm/nr_hugepages)
 trap cleanup EXIT
