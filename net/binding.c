@@ -2,7 +2,8 @@
 /*
  * A binding: a dma-buf attached to and mapped for the DMA device behind a
  * netdev's RX queues, carved into net_iovs (freelist.c). Creating one does
- * not touch any queue; queues.c installs it.
+ * not touch any queue; queues.c installs it. A TX binding (tx.c) is the
+ * same object mapped the other way, for the device to read.
  *
  * The attachment is an ordinary (pinned, non-dynamic) one: the exporter
  * must keep the mapping valid until we unmap it, which is what a NIC that
@@ -17,6 +18,7 @@
 #include <linux/percpu.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <net/netlink.h>
 
@@ -24,6 +26,8 @@
 
 DEFINE_XARRAY_FLAGS(dmabuf_pp_bindings, XA_FLAGS_ALLOC1);
 static u32 dmabuf_pp_next_id;
+
+static void dmabuf_pp_binding_free_work(struct work_struct *work);
 
 static int dmabuf_pp_map(struct dmabuf_pp_binding *binding, unsigned int fd,
 			 struct netlink_ext_ack *extack)
@@ -47,7 +51,7 @@ static int dmabuf_pp_map(struct dmabuf_pp_binding *binding, unsigned int fd,
 	}
 
 	binding->sgt = dma_buf_map_attachment_unlocked(binding->attach,
-						       DMA_FROM_DEVICE);
+						       binding->dir);
 	if (IS_ERR(binding->sgt)) {
 		err = PTR_ERR(binding->sgt);
 		NL_SET_ERR_MSG_FMT(extack,
@@ -68,7 +72,7 @@ err_out:
 static void dmabuf_pp_unmap(struct dmabuf_pp_binding *binding)
 {
 	dma_buf_unmap_attachment_unlocked(binding->attach, binding->sgt,
-					  DMA_FROM_DEVICE);
+					  binding->dir);
 	dma_buf_detach(binding->dmabuf, binding->attach);
 	dma_buf_put(binding->dmabuf);
 	binding->sgt = NULL;
@@ -80,6 +84,7 @@ static void dmabuf_pp_unmap(struct dmabuf_pp_binding *binding)
  * @dma_dev: the DMA device behind those queues (dmabuf_pp_queues_check())
  * @fd: the user's dma-buf fd
  * @buf_shift: log2 of the buffer size of one net_iov
+ * @dir: DMA_FROM_DEVICE for RX, DMA_TO_DEVICE for TX
  * @extack: where to say why it failed
  *
  * The binding starts with the user's reference, bound to no queue.
@@ -89,6 +94,7 @@ static void dmabuf_pp_unmap(struct dmabuf_pp_binding *binding)
 struct dmabuf_pp_binding *
 dmabuf_pp_binding_create(struct net_device *dev, struct device *dma_dev,
 			 unsigned int fd, unsigned int buf_shift,
+			 enum dma_data_direction dir,
 			 struct netlink_ext_ack *extack)
 {
 	struct dmabuf_pp_binding *binding;
@@ -101,7 +107,11 @@ dmabuf_pp_binding_create(struct net_device *dev, struct device *dma_dev,
 		return ERR_PTR(-ENOMEM);
 
 	refcount_set(&binding->ref, 1);
+	binding->dir = dir;
+	binding->area.tx = dir == DMA_TO_DEVICE;
+	INIT_WORK(&binding->free_work, dmabuf_pp_binding_free_work);
 	INIT_LIST_HEAD(&binding->sock_link);
+	INIT_LIST_HEAD(&binding->tx_link);
 	spin_lock_init(&binding->free_lock);
 	binding->dev = dev;
 	binding->netns_cookie = dev_net(dev)->net_cookie;
@@ -168,31 +178,60 @@ static void dmabuf_pp_binding_free_rcu(struct rcu_head *rcu)
 	kfree(binding);
 }
 
-/**
- * dmabuf_pp_binding_put() - drop a reference; the last one frees
- * @binding: the binding, off its device (dmabuf_pp_binding_leave())
- *
- * The last reference goes with the user's unbind, the netdev's unregister
- * or the destruction of the last page_pool.
- */
-void dmabuf_pp_binding_put(struct dmabuf_pp_binding *binding)
+/* The last reference is gone and the binding is off its device. */
+static void dmabuf_pp_binding_free(struct dmabuf_pp_binding *binding)
 {
-	might_sleep();
-
-	if (!refcount_dec_and_test(&binding->ref))
-		return;
-
-	/* Nothing can reach the queues any more: every page_pool is gone,
-	 * and the binding left its device before the queues dropped their
-	 * references, which unmapped it.
-	 */
 	if (WARN_ON_ONCE(binding->dev || binding->sgt))
-		return;	/* leak rather than free what a queue may use */
+		return;	/* leak rather than free what a device may use */
 	if (binding->dead)
 		dmabuf_pp_dead_freed();
 	xa_erase(&dmabuf_pp_bindings, binding->id);
 	dmabuf_pp_uncarve(binding);
 	call_rcu(&binding->rcu, dmabuf_pp_binding_free_rcu);
+}
+
+/*
+ * A TX binding's last reference may go from an skb freed in softirq, with
+ * the binding still mapped for its device: leaving the device takes RTNL
+ * and the exporter's lock, so that is done here.
+ */
+static void dmabuf_pp_binding_free_work(struct work_struct *work)
+{
+	struct dmabuf_pp_binding *binding =
+		container_of(work, struct dmabuf_pp_binding, free_work);
+
+	rtnl_lock();
+	if (binding->dev)
+		dmabuf_pp_binding_leave(binding);
+	rtnl_unlock();
+	dmabuf_pp_binding_free(binding);
+}
+
+/**
+ * dmabuf_pp_binding_put() - drop a reference; the last one frees
+ * @binding: an RX binding off its device (dmabuf_pp_binding_leave()), or
+ *	a TX binding
+ *
+ * An RX binding's last reference goes with the user's unbind, the netdev's
+ * unregister or the destruction of the last page_pool, all in process
+ * context; it is freed at once. A TX binding's may go in any context
+ * (dmabuf_pp_tx_put()), and is freed from a work item.
+ */
+void dmabuf_pp_binding_put(struct dmabuf_pp_binding *binding)
+{
+	if (!refcount_dec_and_test(&binding->ref))
+		return;
+
+	if (binding->area.tx) {
+		queue_work(system_wq, &binding->free_work);
+		return;
+	}
+	/* Nothing can reach the queues any more: every page_pool is gone,
+	 * and the binding left its device before the queues dropped their
+	 * references, which unmapped it.
+	 */
+	might_sleep();
+	dmabuf_pp_binding_free(binding);
 }
 
 /**
@@ -212,7 +251,8 @@ void dmabuf_pp_binding_leave(struct dmabuf_pp_binding *binding)
 
 	if (binding->installed)
 		dmabuf_pp_nl_notify_unbind(binding);
-	binding->dev = NULL;
+	list_del_init(&binding->tx_link);
+	WRITE_ONCE(binding->dev, NULL);
 	dmabuf_pp_unmap(binding);
 	put_device(binding->dma_dev);
 	binding->dma_dev = NULL;
@@ -235,7 +275,18 @@ void dmabuf_pp_binding_unbind(struct dmabuf_pp_binding *binding)
 {
 	ASSERT_RTNL();
 
-	binding->unbound = true;
+	WRITE_ONCE(binding->unbound, true);
+	if (binding->area.tx) {
+		/* No send can find it now (dmabuf_pp_tx_get()); skbs that
+		 * still hold it keep it mapped for its device.
+		 */
+		if (refcount_dec_and_test(&binding->ref)) {
+			if (binding->dev)
+				dmabuf_pp_binding_leave(binding);
+			dmabuf_pp_binding_free(binding);
+		}
+		return;
+	}
 	if (!binding->dev)
 		dmabuf_pp_dead_add(binding);
 	else if (dmabuf_pp_queues_remove(binding))

@@ -120,7 +120,7 @@ int dmabuf_pp_nl_bind_target(struct genl_info *info, int ifindex_type,
 }
 
 /**
- * dmabuf_pp_nl_bind() - bind a dma-buf to RX queues, for a netlink socket
+ * dmabuf_pp_nl_bind() - bind a dma-buf for a netlink socket
  * @info: the request: its namespace and extack
  * @req: what to bind
  * @sock_bindings: the requesting socket's list, which the binding joins
@@ -128,6 +128,9 @@ int dmabuf_pp_nl_bind_target(struct genl_info *info, int ifindex_type,
  * Permission: both
  * families ask for CAP_NET_ADMIN (GENL_ADMIN_PERM, in the initial user
  * namespace), and only devices of the socket's namespace are found.
+ *
+ * An RX binding is installed on the queues the request names; a TX
+ * binding (@req->tx) is only mapped for the device to read.
  *
  * Return: the binding, installed on every queue, or an ERR_PTR() with an
  * extack message for every refusal.
@@ -153,8 +156,13 @@ dmabuf_pp_nl_bind(struct genl_info *info, const struct dmabuf_pp_bind_req *req,
 		goto err_unlock;
 	}
 
-	dma_dev = dmabuf_pp_queues_check(netdev, req->idx, req->n,
-					 &buf_shift, info->extack);
+	if (req->tx) {
+		dma_dev = dmabuf_pp_tx_check(netdev, info->extack);
+		buf_shift = PAGE_SHIFT;
+	} else {
+		dma_dev = dmabuf_pp_queues_check(netdev, req->idx, req->n,
+						 &buf_shift, info->extack);
+	}
 	if (IS_ERR(dma_dev)) {
 		err = PTR_ERR(dma_dev);
 		goto err_unlock;
@@ -168,16 +176,22 @@ dmabuf_pp_nl_bind(struct genl_info *info, const struct dmabuf_pp_bind_req *req,
 	}
 
 	binding = dmabuf_pp_binding_create(netdev, dma_dev, req->fd, buf_shift,
+					   req->tx ? DMA_TO_DEVICE :
+						     DMA_FROM_DEVICE,
 					   info->extack);
 	if (IS_ERR(binding)) {
 		err = PTR_ERR(binding);
 		goto err_unlock;
 	}
 
-	err = dmabuf_pp_queues_install(binding, req->idx, req->n,
-				       info->extack);
-	if (err)
-		goto err_unbind;
+	if (req->tx) {
+		dmabuf_pp_tx_install(binding);
+	} else {
+		err = dmabuf_pp_queues_install(binding, req->idx, req->n,
+					       info->extack);
+		if (err)
+			goto err_unbind;
+	}
 
 	/* Its id goes to user space now: its leaving will be announced. */
 	WRITE_ONCE(binding->installed, true);
@@ -249,10 +263,37 @@ err_free_idx:
 	return err;
 }
 
-static int dmabuf_pp_nl_put_bind_rx(struct sk_buff *rsp,
+static int dmabuf_pp_nl_put_bind_id(struct sk_buff *rsp,
 				    const struct dmabuf_pp_binding *binding)
 {
 	return nla_put_u32(rsp, NETDEV_A_DMABUF_ID, binding->id);
+}
+
+/* The netdev family's bind-rx and bind-tx: the same request but queues. */
+static int dmabuf_pp_nl_netdev_bind(struct sk_buff *skb,
+				    struct genl_info *info, bool tx)
+{
+	struct dmabuf_pp_bind_req req = { .tx = tx };
+	struct list_head *sock_bindings;
+	int err;
+
+	err = dmabuf_pp_nl_bind_target(info, NETDEV_A_DMABUF_IFINDEX,
+				       NETDEV_A_DMABUF_FD, &req);
+	if (err)
+		return err;
+
+	sock_bindings = genl_sk_priv_get(&netdev_nl_family, NETLINK_CB(skb).sk);
+	if (IS_ERR(sock_bindings))
+		return PTR_ERR(sock_bindings);
+
+	/* No queue at all gets its own message (dmabuf_pp_nl_queues()). */
+	if (!tx) {
+		req.idx = dmabuf_pp_nl_queues(info, &req.n);
+		if (IS_ERR(req.idx))
+			return PTR_ERR(req.idx);
+	}
+	return dmabuf_pp_nl_bind_reply(info, sock_bindings, &req,
+				       dmabuf_pp_nl_put_bind_id);
 }
 
 /**
@@ -265,26 +306,22 @@ static int dmabuf_pp_nl_put_bind_rx(struct sk_buff *rsp,
  */
 int dmabuf_pp_nl_bind_rx(struct sk_buff *skb, struct genl_info *info)
 {
-	struct list_head *sock_bindings;
-	struct dmabuf_pp_bind_req req = {};
+	return dmabuf_pp_nl_netdev_bind(skb, info, false);
+}
 
-	int err;
-
-	/* No queue at all gets its own message (dmabuf_pp_nl_queues()). */
-	err = dmabuf_pp_nl_bind_target(info, NETDEV_A_DMABUF_IFINDEX,
-				       NETDEV_A_DMABUF_FD, &req);
-	if (err)
-		return err;
-
-	sock_bindings = genl_sk_priv_get(&netdev_nl_family, NETLINK_CB(skb).sk);
-	if (IS_ERR(sock_bindings))
-		return PTR_ERR(sock_bindings);
-
-	req.idx = dmabuf_pp_nl_queues(info, &req.n);
-	if (IS_ERR(req.idx))
-		return PTR_ERR(req.idx);
-	return dmabuf_pp_nl_bind_reply(info, sock_bindings, &req,
-				       dmabuf_pp_nl_put_bind_rx);
+/**
+ * dmabuf_pp_nl_bind_tx() - NETDEV_CMD_BIND_TX
+ * @skb: the request
+ * @info: its attributes: the device and the dma-buf, as upstream's
+ *
+ * The reply carries the id a sender names in SCM_DEVMEM_DMABUF. The
+ * binding belongs to the requesting socket, as an RX binding does.
+ *
+ * Return: 0 or a negative errno, with an extack message for every refusal.
+ */
+int dmabuf_pp_nl_bind_tx(struct sk_buff *skb, struct genl_info *info)
+{
+	return dmabuf_pp_nl_netdev_bind(skb, info, true);
 }
 
 /**

@@ -13,6 +13,7 @@
  *               from Documentation/netlink/specs/dmabuf-pp.yaml)
  *   stats.c     counters: debugfs, and for family.c
  *   tokens.c    buffers user space holds through a socket: the token table
+ *   tx.c        devmem TX: sending from a TX binding's dma-buf
  *
  * Locking, outermost first:
  *   RTNL         binding->dev, binding->rxqs, rxq->mp_params, every
@@ -29,7 +30,9 @@
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
+#include <linux/dma-direction.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <net/dmabuf_pp.h>
 
 struct dma_buf;
@@ -72,18 +75,22 @@ struct dmabuf_pp_pcpu {
  *	whose provider parameters point at it, and one per page_pool built on
  *	it. A net_iov needs no reference of its own: its
  *	page_pool outlives it (a pool is destroyed only once every buffer it
- *	handed out came back), and so the binding does too.
+ *	handed out came back), and so the binding does too. A TX binding has
+ *	no queues and no page_pools: one reference per skb frag that points
+ *	into it, and one per sendmsg() using it.
  * @dmabuf: our reference to the dma-buf, until the binding leaves @dev
  * @attach: the attachment to @dma_dev, until the binding leaves @dev
  * @sgt: the mapped table, until the binding leaves @dev (then NULL); only
  *	DMA addresses and lengths are read
  * @dma_dev: the device the buffers are mapped for, referenced while mapped
+ * @dir: DMA_FROM_DEVICE (an RX binding) or DMA_TO_DEVICE (TX, tx.c)
  * @dev: the netdev whose queues use the binding, or NULL once it left it
  *	(dmabuf_pp_binding_leave()). No reference is held, so that
  *	unregister never waits for user space; RTNL protects it.
  * @rxqs: bitmap of the queues of @dev the binding is installed on (RTNL)
  * @nr_rxqs: number of bits in @rxqs
  * @sock_link: entry in the binding socket's list (RTNL)
+ * @tx_link: a TX binding's entry in tx.c's list, while it has @dev (RTNL)
  * @area: the net_iovs, carved from @sgt
  * @nr_niovs: number of net_iovs in @area
  * @free_lock: protects @free, @nr_free and @on_free
@@ -93,6 +100,7 @@ struct dmabuf_pp_pcpu {
  *	release of a buffer is caught
  * @pcpu: counters updated on the receive path, per CPU so that no cache
  *	line bounces between the CPUs that receive
+ * @free_work: frees a TX binding whose last reference went in softirq
  * @rcu: frees the binding after stats.c's readers are done with it
  */
 struct dmabuf_pp_binding {
@@ -109,11 +117,13 @@ struct dmabuf_pp_binding {
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 	struct device *dma_dev;
+	enum dma_data_direction dir;
 
 	struct net_device *dev;
 	unsigned long *rxqs;
 	unsigned int nr_rxqs;
 	struct list_head sock_link;
+	struct list_head tx_link;
 
 	struct dmabuf_pp_area area;
 	u32 nr_niovs;
@@ -124,6 +134,7 @@ struct dmabuf_pp_binding {
 	unsigned long *on_free;
 
 	struct dmabuf_pp_pcpu __percpu *pcpu;
+	struct work_struct free_work;
 	struct rcu_head rcu;
 };
 
@@ -131,6 +142,7 @@ struct dmabuf_pp_binding {
 struct dmabuf_pp_binding *
 dmabuf_pp_binding_create(struct net_device *dev, struct device *dma_dev,
 			 unsigned int fd, unsigned int buf_shift,
+			 enum dma_data_direction dir,
 			 struct netlink_ext_ack *extack);
 void dmabuf_pp_binding_put(struct dmabuf_pp_binding *binding);
 void dmabuf_pp_binding_leave(struct dmabuf_pp_binding *binding);
@@ -185,6 +197,7 @@ struct dmabuf_pp_bind_req {
 	u32 *idx;		/* RX queue indexes */
 	unsigned int n;		/* how many, at least one */
 	u32 buf_size;		/* 0: whatever the queues post */
+	bool tx;		/* bind-tx: no queues, the device reads */
 };
 
 u32 *dmabuf_pp_nl_queue_slots(struct genl_info *info, int type);
@@ -195,6 +208,12 @@ int dmabuf_pp_nl_bind_reply(struct genl_info *info,
 			    struct dmabuf_pp_bind_req *req,
 			    int (*put_reply)(struct sk_buff *rsp,
 					     const struct dmabuf_pp_binding *b));
+
+/* tx.c */
+struct device *dmabuf_pp_tx_check(struct net_device *dev,
+				  struct netlink_ext_ack *extack);
+void dmabuf_pp_tx_install(struct dmabuf_pp_binding *binding);
+void dmabuf_pp_tx_uninstall(struct net_device *dev);
 
 /* dead.c */
 void dmabuf_pp_dead_add(struct dmabuf_pp_binding *binding);

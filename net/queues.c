@@ -325,6 +325,7 @@ void dev_dmabuf_uninstall(struct net_device *dev)
 			dmabuf_pp_binding_leave(binding);
 		dmabuf_pp_queue_clear(dev, i);	/* may free the binding */
 	}
+	dmabuf_pp_tx_uninstall(dev);
 }
 
 /**

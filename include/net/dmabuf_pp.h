@@ -35,6 +35,8 @@ struct sock;
  * @offset: where the area starts in the dma-buf, in bytes
  * @niovs: the area's net_iovs, one per buffer, in dma-buf order
  * @buf_shift: log2 of the buffer size each net_iov stands for
+ * @tx: the area of a TX binding: its net_iovs belong to no page_pool, and
+ *	each reference an skb frag holds on one is a reference on @binding
  *
  * Every net_iov points at its area (net_iov::pp_area), which is how the
  * receive path turns a buffer back into a dma-buf offset without looking
@@ -46,6 +48,7 @@ struct dmabuf_pp_area {
 	unsigned long offset;
 	struct net_iov *niovs;
 	unsigned int buf_shift;
+	bool tx;
 };
 
 /* Offset in the dma-buf of the first byte of @niov's buffer. */
@@ -71,6 +74,7 @@ static inline u32 net_iov_binding_id(const struct net_iov *niov)
 u32 dmabuf_pp_mp_binding_id(const void *mp_priv);
 
 int dmabuf_pp_nl_bind_rx(struct sk_buff *skb, struct genl_info *info);
+int dmabuf_pp_nl_bind_tx(struct sk_buff *skb, struct genl_info *info);
 void dmabuf_pp_nl_sock_priv_destroy(struct list_head *bindings);
 
 /*
@@ -89,6 +93,23 @@ int dmabuf_pp_tokens_sk_dontneed(struct sock *sk, sockptr_t optval,
 void dmabuf_pp_tokens_sk_release(struct sock *sk);
 /* ... and when it is destroyed, its token table is freed. */
 void dmabuf_pp_tokens_sk_destroy(struct sock *sk);
+
+/*
+ * Devmem TX (net/dmabuf_pp/tx.c): tcp_sendmsg() with SCM_DEVMEM_DMABUF
+ * takes the TX binding for the call, appends its ranges to skbs as frags,
+ * and lets go; the device's transmit path checks the frags are its own.
+ */
+struct msghdr;
+struct ubuf_info;
+
+struct dmabuf_pp_binding *dmabuf_pp_tx_get(struct sock *sk, u32 id,
+					   int flags, struct msghdr *msg);
+int dmabuf_pp_tx_append(struct sock *sk, struct sk_buff *skb,
+			struct msghdr *msg, int len, struct ubuf_info *uarg,
+			struct dmabuf_pp_binding *binding);
+void dmabuf_pp_tx_put(struct dmabuf_pp_binding *binding);
+bool dmabuf_pp_tx_skb_ok(const struct sk_buff *skb,
+			 const struct net_device *dev);
 
 /* netdev unregister: the device lets go of every binding on its queues. */
 void dev_dmabuf_uninstall(struct net_device *dev);

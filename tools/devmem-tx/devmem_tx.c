@@ -4,7 +4,8 @@
  * pattern (tools/lib/pattern.h), which devmem-rx --verify checks byte by
  * byte in the dma-buf; iperf3's payload cannot be checked. With --flows N
  * it opens N connections at once, each carrying BYTES of the pattern from
- * offset 0, as devmem-rx --flows N expects.
+ * offset 0, as devmem-rx --flows N expects. With --dmabuf it sends out of
+ * a dma-buf instead of host memory (devmem TX, dmabuf_tx.c).
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -18,6 +19,7 @@
 #include "../lib/cli_parse.h"
 #include "../lib/tcp_client.h"
 #include "../lib/tcp_server.h"
+#include "devmem_tx.h"
 
 #define MAX_FLOWS 64
 
@@ -28,26 +30,41 @@ struct opts {
 	int flows;
 	int timeout_s;
 	bool json;
+	const char *dmabuf;	/* send from a dma-buf of this source */
+	const char *dev;	/* bound for TX on this device */
+	uint64_t dmabuf_size;
+	struct dmabuf_tx tx;
 };
 
 static void usage(FILE *f)
 {
 	fputs("usage: devmem-tx -c ADDR -p PORT -n BYTES [--flows N] [--json] [--timeout SEC]\n"
+	      "                 [--dmabuf udmabuf|HEAP --dev IFNAME [--dmabuf-size BYTES]]\n"
 	      "\n"
 	      "Connect to ADDR port PORT and send BYTES of the pattern devmem-rx\n"
 	      "--verify checks, then report throughput.\n"
 	      "  --flows N     N connections at once, BYTES each (1..64, default 1)\n"
 	      "  --json        print the report as one JSON object\n"
 	      "  --timeout SEC give up after SEC seconds without progress (60)\n"
+	      "  --dmabuf SRC  send out of a dma-buf (devmem TX): a udmabuf, or a\n"
+	      "                buffer of the dma-heap /dev/dma_heap/SRC; the pattern is\n"
+	      "                written into it and sent without a copy, a range being\n"
+	      "                rewritten only after its completion arrived\n"
+	      "  --dev IFNAME  the device the route to ADDR leaves by (bind-tx)\n"
+	      "  --dmabuf-size BYTES  of the dma-buf, shared by the flows (16M)\n"
 	      "BYTES takes K, M and G suffixes (powers of 1024).\n"
 	      "Exit status: 0 every byte sent, 1 a connection failed, 2 usage.\n", f);
 }
 
 /* One connection, in a child: its exit status. */
-static int send_flow(const struct opts *o)
+static int send_flow(const struct opts *o, int flow)
 {
-	int fd = tcp_connect("devmem-tx", o->addr, o->port, o->timeout_s);
-	int ret;
+	int fd, ret;
+
+	if (o->dmabuf)
+		return dmabuf_tx_flow(&o->tx, flow, o->addr, o->port, o->bytes,
+				      o->timeout_s);
+	fd = tcp_connect("devmem-tx", o->addr, o->port, o->timeout_s);
 
 	if (fd < 0)
 		return 1;
@@ -74,7 +91,7 @@ static int run(const struct opts *o)
 			break;
 		}
 		if (!pids[n])
-			_exit(send_flow(o));
+			_exit(send_flow(o, n));
 	}
 	for (i = 0; i < n; i++)
 		if (waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status) ||
@@ -88,12 +105,14 @@ static int run(const struct opts *o)
 		return 1;
 	}
 	if (o->json)
-		printf("{\"bytes\": %llu, \"flows\": %d, \"seconds\": %.6f, \"gbit_per_s\": %.4f}\n",
+		printf("{\"bytes\": %llu, \"flows\": %d, \"seconds\": %.6f, \"gbit_per_s\": %.4f, \"source\": \"%s\"}\n",
 		       (unsigned long long)(o->bytes * o->flows), o->flows, secs,
-		       o->bytes * o->flows * 8 / secs / 1e9);
+		       o->bytes * o->flows * 8 / secs / 1e9,
+		       o->dmabuf ? "dmabuf" : "host");
 	else
-		printf("devmem-tx: sent %llu bytes on %d connection%s in %.2f s (%.2f Gbit/s)\n",
-		       (unsigned long long)(o->bytes * o->flows), o->flows,
+		printf("devmem-tx: sent %llu bytes %son %d connection%s in %.2f s (%.2f Gbit/s)\n",
+		       (unsigned long long)(o->bytes * o->flows),
+		       o->dmabuf ? "from the dma-buf " : "", o->flows,
 		       o->flows == 1 ? "" : "s", secs, o->bytes * o->flows * 8 / secs / 1e9);
 	return 0;
 }
@@ -104,10 +123,13 @@ int main(int argc, char **argv)
 		{ "flows", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "dmabuf", required_argument, NULL, 'd' },
+		{ "dev", required_argument, NULL, 'D' },
+		{ "dmabuf-size", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct opts o = { .flows = 1, .timeout_s = 60 };
+	struct opts o = { .flows = 1, .timeout_s = 60, .dmabuf_size = 16 << 20 };
 	char *end;
 	long v;
 	int c;
@@ -146,6 +168,20 @@ int main(int argc, char **argv)
 			}
 			o.timeout_s = v;
 			break;
+		case 'd':
+			o.dmabuf = optarg;
+			break;
+		case 'D':
+			o.dev = optarg;
+			break;
+		case 's':
+			if (cli_parse_size(optarg, &o.dmabuf_size) ||
+			    !o.dmabuf_size || o.dmabuf_size % 4096) {
+				fprintf(stderr, "devmem-tx: bad dma-buf size '%s' (whole pages)\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -154,9 +190,19 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!o.addr || !o.port || !o.bytes || optind != argc) {
+	if (!o.addr || !o.port || !o.bytes || optind != argc ||
+	    !o.dmabuf != !o.dev) {
 		usage(stderr);
 		return 2;
 	}
-	return run(&o);
+	if (!o.dmabuf)
+		return run(&o);
+
+	/* One binding for all flows, made before they fork */
+	if (dmabuf_tx_open(&o.tx, o.dmabuf, o.dev, o.dmabuf_size, o.flows))
+		return 1;
+	o.tx.verbose = !o.json;
+	c = run(&o);
+	dmabuf_tx_close(&o.tx);
+	return c;
 }

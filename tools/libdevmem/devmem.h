@@ -60,9 +60,9 @@ extern "C" {
  * devmem_version(); the soname changes with DEVMEM_VERSION_MAJOR.
  */
 #define DEVMEM_VERSION_MAJOR 0
-#define DEVMEM_VERSION_MINOR 3
+#define DEVMEM_VERSION_MINOR 4
 #define DEVMEM_VERSION_PATCH 0
-#define DEVMEM_VERSION_STRING "0.3.0"
+#define DEVMEM_VERSION_STRING "0.4.0"
 /* For comparisons: DEVMEM_VERSION >= DEVMEM_VERSION_CODE(0, 1, 0). */
 #define DEVMEM_VERSION_CODE(major, minor, patch) \
 	(((major) << 16) | ((minor) << 8) | (patch))
@@ -517,6 +517,64 @@ DEVMEM_API ssize_t devmem_rx_recv(struct devmem_rx *rx, int flags,
 
 /* Free @rx (NULL is fine). The socket is left open. */
 DEVMEM_API void devmem_rx_close(struct devmem_rx *rx);
+
+/* --- send: devmem TX (upstream's uAPI since 6.16) ------------------------ */
+
+/**
+ * devmem_bind_tx() - map a dma-buf for a device to send from
+ * @ifindex: the device; its route must carry the sockets that send
+ * @dmabuf_fd: the dma-buf; the binding keeps its own reference
+ * @out: the binding, to name in devmem_send() (devmem_binding_id()) and
+ *	to let go of with devmem_unbind()
+ * @err: why it failed
+ *
+ * Sends NETDEV_CMD_BIND_TX. A device that cannot send from device memory
+ * answers EOPNOTSUPP, as does a kernel without devmem TX.
+ *
+ * Return: 0 or a negative errno.
+ */
+DEVMEM_API int devmem_bind_tx(int ifindex, int dmabuf_fd,
+			      struct devmem_binding **out,
+			      struct devmem_err *err);
+
+/* A range of a TX binding's dma-buf to send. */
+struct devmem_range {
+	uint64_t offset;
+	uint64_t len;
+};
+
+/**
+ * devmem_send() - send ranges of a dma-buf on a TCP socket
+ * @fd: a connected TCP socket with SO_ZEROCOPY set
+ * @binding_id: a TX binding of the device the socket's route leaves by
+ * @ranges: what to send, in order
+ * @n: how many (at most IOV_MAX)
+ * @flags: more sendmsg() flags (MSG_ZEROCOPY is always added)
+ *
+ * One sendmsg() with an SCM_DEVMEM_DMABUF cmsg and one iov per range. The
+ * call is one MSG_ZEROCOPY send: its completion (devmem_completions())
+ * says when the ranges may be written again.
+ *
+ * Return: bytes queued (fewer than asked when interrupted or
+ * non-blocking), or -1 with errno: EINVAL (no SO_ZEROCOPY, no such TX
+ * binding), ENODEV (the route leaves by another device), EFAULT (a range
+ * past the dma-buf's end), or what sendmsg() fails with.
+ */
+DEVMEM_API ssize_t devmem_send(int fd, uint32_t binding_id,
+			       const struct devmem_range *ranges, size_t n,
+			       int flags);
+
+/**
+ * devmem_completions() - read one MSG_ZEROCOPY completion
+ * @fd: the sending socket
+ * @lo: first send call completed (calls count from 0 per socket)
+ * @hi: last one, inclusive
+ *
+ * Reads the socket's error queue without blocking.
+ *
+ * Return: 1 with [@lo, @hi] set, 0 when none is queued, -1 with errno.
+ */
+DEVMEM_API int devmem_completions(int fd, uint32_t *lo, uint32_t *hi);
 
 #ifdef __cplusplus
 }

@@ -124,13 +124,38 @@ static bool nsim_hds_csum_ok(struct sk_buff *skb,
 				l4_len, IPPROTO_TCP, csum);
 }
 
+/**
+ * nsim_dma_ram_map() - the emulated DMA engine's view of host RAM
+ * @dma_dev: the device doing DMA
+ * @addr: a bus address of @dma_dev
+ * @len: bytes to reach from there
+ * @chunk: how many of them the returned mapping holds (up to the end of
+ *	the page frame)
+ *
+ * The netdevsim bus has no IOMMU, so its DMA is dma-direct and a bus
+ * address translates to a physical one (a swiotlb slot when bouncing,
+ * which is where a real device would go too). Its page frame is mapped
+ * with kmap_local_pfn(), never through a struct page of the caller's.
+ *
+ * Return: the mapping of @addr's byte (kunmap_local() it), or NULL when
+ * @addr is no RAM.
+ */
+void *nsim_dma_ram_map(struct device *dma_dev, dma_addr_t addr,
+		       unsigned int len, unsigned int *chunk)
+{
+	phys_addr_t phys = dma_to_phys(dma_dev, addr);
+	unsigned int in_page = offset_in_page(phys);
+
+	if (!pfn_valid(PHYS_PFN(phys)))
+		return NULL;
+	*chunk = min_t(unsigned int, len, PAGE_SIZE - in_page);
+	return kmap_local_pfn(PHYS_PFN(phys)) + in_page;
+}
+
 /*
- * The device writes @len bytes of @skb, from @off, to bus address @addr.
- * The netdevsim bus has no IOMMU, so its DMA is dma-direct and a bus address
- * translates to a physical one (a swiotlb slot when bouncing, which is where
- * a real device would write too). Device memory (a BAR) is written through
- * the queue's I/O window (rx_io.c); host RAM through a temporary kernel
- * mapping of each page frame. Either way this emulates the memory write a
+ * The device writes @len bytes of @skb, from @off, to bus address @addr:
+ * device memory (a BAR) through the queue's I/O window (rx_io.c), host RAM
+ * through nsim_dma_ram_map(). Either way this emulates the memory write a
  * real NIC would do.
  */
 static int nsim_hds_dma_write(struct nsim_rq *rq, struct device *dma_dev,
@@ -145,16 +170,12 @@ static int nsim_hds_dma_write(struct nsim_rq *rq, struct device *dma_dev,
 		return err;
 
 	while (len) {
-		phys_addr_t phys = dma_to_phys(dma_dev, addr);
-		unsigned int in_page = offset_in_page(phys);
-		unsigned int chunk = min_t(unsigned int, len,
-					   PAGE_SIZE - in_page);
-		void *va;
+		unsigned int chunk;
+		void *va = nsim_dma_ram_map(dma_dev, addr, len, &chunk);
 
-		if (!pfn_valid(PHYS_PFN(phys)))
+		if (!va)
 			return -EFAULT;
-		va = kmap_local_pfn(PHYS_PFN(phys));
-		err = skb_copy_bits(skb, off, va + in_page, chunk);
+		err = skb_copy_bits(skb, off, va, chunk);
 		kunmap_local(va);
 		if (err)
 			return err;

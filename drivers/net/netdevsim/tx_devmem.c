@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * netdevsim transmits from device memory (devmem TX).
+ *
+ * An skb sent from a dma-buf carries its payload as net_iov frags: no
+ * page, only the DMA address its TX binding mapped for this device
+ * (net_iov::dma_addr, the address the provider wrote when it carved the
+ * binding). A NIC reads such a frag by DMA; so does this, through
+ * nsim_dma_ram_map() (rx_hds.c), never through a struct page of the frag.
+ * The peer gets an ordinary frame with the same headers and payload, and
+ * the sent skb is freed at once, which is the sender's completion.
+ *
+ * Device memory without struct pages (a PCI BAR) cannot be read this way
+ * yet: such frames are dropped and counted as dropped.
+ */
+
+#include <linux/highmem.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <net/netmem.h>
+#include <net/page_pool/helpers.h>
+
+#include "netdevsim.h"
+
+/* Read @len bytes at bus address @addr of @dma_dev into @to. */
+static int nsim_tx_dma_read(struct device *dma_dev, dma_addr_t addr,
+			    void *to, unsigned int len)
+{
+	while (len) {
+		unsigned int chunk;
+		void *va = nsim_dma_ram_map(dma_dev, addr, len, &chunk);
+
+		if (!va)
+			return -EFAULT;
+		memcpy(to, va, chunk);
+		kunmap_local(va);
+
+		addr += chunk;
+		to += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+/* A frag in host memory (headers, or a send that mixed both kinds). */
+static void nsim_tx_page_read(const skb_frag_t *frag, void *to)
+{
+	u32 p_off, p_len, copied;
+	struct page *p;
+
+	skb_frag_foreach_page(frag, skb_frag_off(frag),
+			      skb_frag_size(frag), p, p_off, p_len, copied) {
+		memcpy_from_page(to + copied, p, p_off, p_len);
+	}
+}
+
+/**
+ * nsim_tx_devmem() - turn an skb sent from device memory into a plain one
+ * @ns: the sending device
+ * @skb: an unreadable skb the core let through (dmabuf_pp_tx_skb_ok())
+ *
+ * Return: a copy with all payload in host memory, @skb consumed; or NULL,
+ * @skb freed, when a frag cannot be read.
+ */
+struct sk_buff *nsim_tx_devmem(struct netdevsim *ns, struct sk_buff *skb)
+{
+	struct device *dma_dev = ns->netdev->dev.parent;
+	const struct skb_shared_info *shinfo = skb_shinfo(skb);
+	unsigned int headroom = skb_headroom(skb);
+	unsigned int off = skb_headlen(skb);
+	unsigned int devmem_bytes = 0;
+	struct sk_buff *nskb;
+	unsigned int i;
+
+	/* Same headroom, so the header offsets copied below stay valid */
+	nskb = alloc_skb(headroom + skb->len, GFP_ATOMIC);
+	if (!nskb)
+		goto err_free;
+	skb_reserve(nskb, headroom);
+	skb_put(nskb, skb->len);
+	memcpy(nskb->head, skb->head, headroom + off);
+
+	for (i = 0; i < shinfo->nr_frags; i++) {
+		const skb_frag_t *frag = &shinfo->frags[i];
+		netmem_ref netmem = skb_frag_netmem(frag);
+		unsigned int len = skb_frag_size(frag);
+
+		if (netmem_is_net_iov(netmem)) {
+			dma_addr_t addr = page_pool_get_dma_addr_netmem(netmem) +
+					  skb_frag_off(frag);
+
+			if (nsim_tx_dma_read(dma_dev, addr, nskb->data + off,
+					     len))
+				goto err_free_nskb;
+			devmem_bytes += len;
+		} else {
+			nsim_tx_page_read(frag, nskb->data + off);
+		}
+		off += len;
+	}
+	skb_copy_header(nskb, skb);
+	/* The header copy carries the flag over; this copy is all host memory */
+	nskb->unreadable = 0;
+
+	atomic64_inc(&ns->tx_devmem_packets);
+	atomic64_add(devmem_bytes, &ns->tx_devmem_bytes);
+	consume_skb(skb);
+	return nskb;
+
+err_free_nskb:
+	kfree_skb(nskb);
+err_free:
+	kfree_skb(skb);
+	return NULL;
+}

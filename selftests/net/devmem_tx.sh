@@ -1,0 +1,170 @@
+#!/bin/bash
+# Devmem TX end to end on netdevsim: payload sent straight out of a dma-buf
+# (bind-tx, sendmsg(MSG_ZEROCOPY) with SCM_DEVMEM_DMABUF), which the TX
+# device reads by DMA address (ethtool -S tx_devmem_bytes), to a plain
+# receiver and to devmem-rx receiving into a dma-buf; several flows on one
+# binding; the sender killed and the device deleted mid-send. After each
+# case the provider's bindings and the udmabuf exporter's pinned pages are
+# back where they started.
+#
+# Needs a kernel with CONFIG_DMABUF_PP_PROVIDER (devmem TX) and our
+# udmabuf exporter.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/selftests/lib/json.sh"
+. "$top/selftests/lib/ktap.sh"
+. "$top/selftests/lib/volume.sh"
+. "$top/tools/lib/nsim.sh"
+
+BIN=$top/.cache/bin
+port=5203
+queue=1
+bytes=$(selftest_volume $((64 << 20)) $((16 << 20)))
+out=/tmp/devmem_tx
+provider=/sys/kernel/debug/dmabuf_pp/bindings
+exporter=/sys/kernel/debug/udmabuf/stats
+
+rx() { ip netns exec "$NSIM_NS_RX" "$@"; }
+tx() { ip netns exec "$NSIM_NS_TX" "$@"; }
+
+# "bindings N pages P": the provider's bindings, the exporter's pinned pages
+counters() {
+	local b p
+	read -r _ _ b _ < <(tail -n 1 $provider)
+	p=$(awk '$1 == "pages" { print $2 }' $exporter)
+	echo "bindings $b pages $p"
+}
+
+# Wait (at most 30 s) until the counters are back to the start: a TX
+# binding goes once the last skb holding its buffers is freed.
+back_to_start() {
+	local deadline=$((SECONDS + 30)) now
+	while now=$(counters); [ "$now" != "$start" ]; do
+		if [ $SECONDS -ge $deadline ]; then
+			ktap_diag "counters: $now, want: $start"
+			sed 's/^/# /' $provider
+			return 1
+		fi
+		sleep 0.1	# polls a condition, with a deadline
+	done
+}
+
+tx_devmem_bytes() {
+	tx ethtool -S "$NSIM_IF_TX" | awk '$1 == "tx_devmem_bytes:" { print $2 }'
+}
+
+# The TX device has read more than BYTES from device memory
+tx_devmem_beyond() {
+	[ "$(tx_devmem_bytes)" -gt "$1" ]
+}
+
+# devmem-tx out of a udmabuf on the TX device, with extra arguments
+devmem_tx() {
+	tx "$BIN/devmem-tx" -c "$NSIM_ADDR_RX" -p $port --dmabuf udmabuf \
+		--dev "$NSIM_IF_TX" --timeout 60 "$@"
+}
+
+ktap_start 10
+trap nsim_pair_destroy EXIT
+mkdir -p $out
+
+nsim_pair_create 2
+ktap_result $? pair_with_two_rx_queues || ktap_exit
+start=$(counters)
+ktap_diag "start: $start"
+
+# 1. To a plain receiver, every byte checked
+before=$(tx_devmem_bytes)
+nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n "$bytes" --verify --json \
+	--timeout 60 > $out/plain.json 2> $out/plain.err
+recv=$NSIM_RX_PID
+devmem_tx -n "$bytes" > $out/tx.out 2>&1
+tx_rc=$?
+wait $recv
+recv_rc=$?
+ktap_diag "$(cat $out/tx.out $out/plain.json $out/plain.err)"
+eval "$(json_vars $out/plain.json plain)"
+[ $tx_rc -eq 0 ] && [ $recv_rc -eq 0 ] && [ "$plain_verified" = true ]
+ktap_result $? dmabuf_to_plain_recv_verified "sender $tx_rc, receiver $recv_rc"
+
+# ... and the device read all of it from the dma-buf, by DMA address
+after=$(tx_devmem_bytes)
+[ $((after - before)) -eq "$bytes" ]
+ktap_result $? payload_read_from_device_memory "tx_devmem_bytes +$((after - before)) of $bytes"
+
+back_to_start
+ktap_result $? plain_case_leaves_nothing
+
+# 2. dma-buf to dma-buf: no payload byte in host memory on either side
+nsim_steer_port $port $queue || ktap_diag "steering failed"
+before=$(tx_devmem_bytes)
+nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q $queue -p $port -s 16M \
+	-n "$bytes" --hds --verify --json --ready-fd 3 --timeout 60 \
+	> $out/dm.json 2> $out/dm.err
+recv=$NSIM_RX_PID
+devmem_tx -n "$bytes" > $out/tx.out 2>&1
+tx_rc=$?
+wait $recv
+recv_rc=$?
+after=$(tx_devmem_bytes)
+ktap_diag "$(cat $out/tx.out $out/dm.json $out/dm.err)"
+eval "$(json_vars $out/dm.json dm)"
+[ $tx_rc -eq 0 ] && [ $recv_rc -eq 0 ] && [ "$dm_verified" = true ] &&
+	[ "$dm_dmabuf_bytes" = "$bytes" ] && [ "$dm_linear_bytes" = 0 ] &&
+	[ $((after - before)) -eq "$bytes" ]
+ktap_result $? dmabuf_to_dmabuf_verified "sender $tx_rc, devmem-rx $recv_rc, tx_devmem_bytes +$((after - before))"
+
+# 3. Four flows share one TX binding, each its own part of the dma-buf
+nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q $queue -p $port -s 16M \
+	-n $((bytes / 4)) --flows 4 --hds --verify --json --ready-fd 3 --timeout 60 \
+	> $out/flows.json 2> $out/flows.err
+recv=$NSIM_RX_PID
+devmem_tx -n $((bytes / 4)) --flows 4 > $out/tx.out 2>&1
+tx_rc=$?
+wait $recv
+recv_rc=$?
+ktap_diag "$(cat $out/tx.out $out/flows.err)"
+[ $tx_rc -eq 0 ] && [ $recv_rc -eq 0 ] &&
+	[ "$(grep -c '"verified": true' $out/flows.json)" = 4 ]
+ktap_result $? four_flows_one_binding_verified "sender $tx_rc, devmem-rx $recv_rc"
+
+back_to_start
+ktap_result $? dmabuf_cases_leave_nothing
+
+# 4. The sender is killed mid-send: its binding goes with its last skb
+nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n $((4 << 30)) --timeout 60 \
+	> /dev/null 2>&1
+recv=$NSIM_RX_PID
+before=$(tx_devmem_bytes)
+devmem_tx -n $((4 << 30)) > $out/tx.out 2>&1 &
+sender=$!
+nsim_poll 60 tx_devmem_beyond $((before + (1 << 20)))
+progress=$?
+kill -9 $sender 2>/dev/null
+wait $sender 2>/dev/null
+kill $recv 2>/dev/null
+wait $recv 2>/dev/null
+[ $progress -eq 0 ] && back_to_start
+ktap_result $? sender_killed_mid_send_leaves_nothing
+
+# 5. The TX device is deleted mid-send: the sender fails, nothing is left
+nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n $((4 << 30)) --timeout 60 \
+	> /dev/null 2>&1
+recv=$NSIM_RX_PID
+before=$(tx_devmem_bytes)
+tx "$BIN/devmem-tx" -c "$NSIM_ADDR_RX" -p $port --dmabuf udmabuf \
+	--dev "$NSIM_IF_TX" --timeout 5 -n $((4 << 30)) > $out/tx.out 2>&1 &
+sender=$!
+nsim_poll 60 tx_devmem_beyond $((before + (1 << 20)))
+progress=$?
+echo "$NSIM_ID_TX" > /sys/bus/netdevsim/del_device
+wait $sender
+tx_rc=$?
+kill $recv 2>/dev/null
+wait $recv 2>/dev/null
+ktap_diag "$(cat $out/tx.out)"
+[ $progress -eq 0 ] && [ $tx_rc -ne 0 ] && back_to_start
+ktap_result $? device_deleted_mid_send_leaves_nothing "sender exit $tx_rc"
+
+nsim_pair_destroy_checked
+ktap_result $? pair_removed
+ktap_exit

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* devmem-tx: the pieces its main program uses (see devmem_tx.c). */
+#ifndef DEVMEM_TX_H
+#define DEVMEM_TX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct devmem_binding;
+
+/* The dma-buf the flows send from, mapped and bound for TX (dmabuf_tx.c) */
+struct dmabuf_tx {
+	int dmabuf_fd;
+	uint8_t *map;
+	uint64_t size;
+	int flows;		/* the dma-buf is shared equally among them */
+	struct devmem_binding *binding;
+	uint32_t binding_id;
+	bool verbose;		/* a line per flow when it is done */
+};
+
+/*
+ * Allocate @size bytes from @source ("udmabuf" or a dma-heap name), map
+ * them and bind them for TX on @dev. Prints why it failed.
+ */
+int dmabuf_tx_open(struct dmabuf_tx *tx, const char *source, const char *dev,
+		   uint64_t size, int flows);
+void dmabuf_tx_close(struct dmabuf_tx *tx);
+
+/* Connection @flow: send @bytes of the pattern out of its share. */
+int dmabuf_tx_flow(const struct dmabuf_tx *tx, int flow, const char *addr,
+		   const char *port, uint64_t bytes, int timeout_s);
+
+#endif
