@@ -56,6 +56,11 @@ static int dmabuf_pp_nl_put_binding(struct sk_buff *skb,
 	    nla_put_uint(skb, DMABUF_PP_A_BINDING_BUFFERS_USER, c.user) ||
 	    nla_put_uint(skb, DMABUF_PP_A_BINDING_RX_BYTES, c.rx_bytes))
 		return -EMSGSIZE;
+	if (binding->area.tx &&
+	    (nla_put_flag(skb, DMABUF_PP_A_BINDING_TX) ||
+	     nla_put_uint(skb, DMABUF_PP_A_BINDING_TX_BYTES, c.tx_bytes) ||
+	     nla_put_uint(skb, DMABUF_PP_A_BINDING_TX_FRAGS, c.tx_frags)))
+		return -EMSGSIZE;
 	/* a binding off its device has no queues left */
 	for_each_set_bit(q, binding->rxqs, dev ? binding->nr_rxqs : 0)
 		if (nla_put_u32(skb, DMABUF_PP_A_BINDING_QUEUES, q))
@@ -163,7 +168,8 @@ static size_t dmabuf_pp_nl_binding_size(const struct dmabuf_pp_binding *binding)
 		queues = bitmap_weight(binding->rxqs, binding->nr_rxqs);
 	return genlmsg_total_size(3 * nla_total_size(sizeof(u32)) +	/* id, ifindex, buf-size */
 				  nla_total_size_64bit(sizeof(u64)) +	/* netns-cookie */
-				  5 * nla_total_size(sizeof(u64)) +	/* the counts */
+				  7 * nla_total_size(sizeof(u64)) +	/* the counts */
+				  nla_total_size(0) +			/* tx */
 				  queues * nla_total_size(sizeof(u32)));
 }
 

@@ -54,10 +54,15 @@ struct sg_table;
  * @rx_bytes: payload bytes described to user space in SCM_DEVMEM_DMABUF
  * @user: tokens issued minus tokens given back; only the sum over all
  *	CPUs means anything
+ * @tx_bytes: payload bytes sendmsg() queued out of a TX binding (tx.c)
+ * @tx_frags: references skb frags took on a TX binding's buffers minus
+ *	those they dropped: buffers in flight, as a sum over all CPUs
  */
 struct dmabuf_pp_pcpu {
 	u64 rx_bytes;
 	long user;
+	u64 tx_bytes;
+	long tx_frags;
 };
 
 /**
@@ -227,6 +232,8 @@ struct dmabuf_pp_counts {
 	u32 free;
 	u64 user;
 	u64 rx_bytes;
+	u64 tx_bytes;
+	u64 tx_frags;
 };
 
 void dmabuf_pp_binding_counts(struct dmabuf_pp_binding *binding,

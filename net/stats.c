@@ -29,21 +29,25 @@
 void dmabuf_pp_binding_counts(struct dmabuf_pp_binding *binding,
 			      struct dmabuf_pp_counts *c)
 {
-	long user = 0;
+	long user = 0, tx_frags = 0;
 	int cpu;
 
 	c->free = READ_ONCE(binding->nr_free);
 	c->rx_bytes = 0;
+	c->tx_bytes = 0;
 	for_each_possible_cpu(cpu) {
 		const struct dmabuf_pp_pcpu *p = per_cpu_ptr(binding->pcpu, cpu);
 
 		c->rx_bytes += READ_ONCE(p->rx_bytes);
 		user += READ_ONCE(p->user);
+		c->tx_bytes += READ_ONCE(p->tx_bytes);
+		tx_frags += READ_ONCE(p->tx_frags);
 	}
-	/* A token given back on another CPU than it was taken on may be
-	 * seen before it was taken.
+	/* A token given back (a frag freed) on another CPU than it was taken
+	 * on may be seen before it was taken.
 	 */
 	c->user = max(user, 0L);
+	c->tx_frags = max(tx_frags, 0L);
 }
 
 static int dmabuf_pp_bindings_show(struct seq_file *m, void *unused)

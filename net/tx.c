@@ -181,6 +181,7 @@ static int dmabuf_pp_tx_fill(struct sk_buff *skb, struct iov_iter *from,
 			return -EFAULT;
 		niov = &area->niovs[offset >> area->buf_shift];
 		refcount_inc(&binding->ref);
+		this_cpu_inc(binding->pcpu->tx_frags);
 		/* truesize: the bytes referenced; no host memory backs them */
 		skb_add_rx_frag_netmem(skb, i, net_iov_to_netmem(niov),
 				       offset & mask, size, size);
@@ -236,6 +237,7 @@ int dmabuf_pp_tx_append(struct sock *sk, struct sk_buff *skb,
 	}
 
 	skb_zcopy_set(skb, uarg, NULL);
+	this_cpu_add(binding->pcpu->tx_bytes, skb->len - orig_len);
 	return skb->len - orig_len;
 }
 
@@ -283,6 +285,7 @@ void dmabuf_pp_frag_ref(netmem_ref netmem)
 	if (WARN_ON_ONCE(!area->tx))
 		return;
 	refcount_inc(&area->binding->ref);
+	this_cpu_inc(area->binding->pcpu->tx_frags);
 }
 
 void dmabuf_pp_frag_unref(netmem_ref netmem)
@@ -291,7 +294,8 @@ void dmabuf_pp_frag_unref(netmem_ref netmem)
 
 	if (WARN_ON_ONCE(!area->tx))
 		return;
-	dmabuf_pp_tx_put(area->binding);
+	this_cpu_dec(area->binding->pcpu->tx_frags);
+	dmabuf_pp_tx_put(area->binding);	/* may free it */
 }
 
 /* TX bindings still on their device (RTNL) */

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Devmem TX end to end on netdevsim: payload sent straight out of a dma-buf
 # (bind-tx, sendmsg(MSG_ZEROCOPY) with SCM_DEVMEM_DMABUF), which the TX
-# device reads by DMA address (ethtool -S tx_devmem_bytes), to a plain
+# device reads by DMA address (ethtool -S tx_devmem_bytes) and the dmabuf-pp
+# family counts against the binding (tx-bytes), to a plain
 # receiver and to devmem-rx receiving into a dma-buf; several flows on one
 # binding; the sender killed and the device deleted mid-send. After each
 # case the provider's bindings and the udmabuf exporter's pinned pages are
@@ -63,7 +64,7 @@ devmem_tx() {
 		--dev "$NSIM_IF_TX" --timeout 60 "$@"
 }
 
-ktap_start 10
+ktap_start 11
 trap nsim_pair_destroy EXIT
 mkdir -p $out
 
@@ -77,11 +78,11 @@ before=$(tx_devmem_bytes)
 nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n "$bytes" --verify --json \
 	--timeout 60 > $out/plain.json 2> $out/plain.err
 recv=$NSIM_RX_PID
-devmem_tx -n "$bytes" > $out/tx.out 2>&1
+devmem_tx -n "$bytes" --json > $out/tx.json 2> $out/tx.err
 tx_rc=$?
 wait $recv
 recv_rc=$?
-ktap_diag "$(cat $out/tx.out $out/plain.json $out/plain.err)"
+ktap_diag "$(cat $out/tx.json $out/tx.err $out/plain.json $out/plain.err)"
 eval "$(json_vars $out/plain.json plain)"
 [ $tx_rc -eq 0 ] && [ $recv_rc -eq 0 ] && [ "$plain_verified" = true ]
 ktap_result $? dmabuf_to_plain_recv_verified "sender $tx_rc, receiver $recv_rc"
@@ -90,6 +91,10 @@ ktap_result $? dmabuf_to_plain_recv_verified "sender $tx_rc, receiver $recv_rc"
 after=$(tx_devmem_bytes)
 [ $((after - before)) -eq "$bytes" ]
 ktap_result $? payload_read_from_device_memory "tx_devmem_bytes +$((after - before)) of $bytes"
+
+# ... and the dmabuf-pp family counted it against the TX binding
+json_true $out/tx.json "J['binding']['tx_bytes'] == $bytes"
+ktap_result $? family_counts_bytes_sent
 
 back_to_start
 ktap_result $? plain_case_leaves_nothing

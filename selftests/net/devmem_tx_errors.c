@@ -6,7 +6,8 @@
  * without SO_ZEROCOPY or MSG_ZEROCOPY, with an id that is no TX binding
  * (unknown, an RX binding's, an unbound one's), on a socket whose route
  * leaves by another device, with a range past the dma-buf's end. A good
- * send gets exactly one completion covering it.
+ * send gets exactly one completion covering it. The dmabuf-pp family lists
+ * a TX binding as such, counts the bytes sent, and announces its unbind.
  *
  * usage: devmem_tx_errors TX_DEV RX_NETNS RX_ADDR [--stock]
  *   run in the TX namespace; TX_DEV is the netdevsim device whose peer
@@ -101,6 +102,22 @@ static void expect_bind(const char *name, int ifindex, int fd, int want,
 	ktap_result(&t, ret == -want && (!msg || strstr(err.msg, msg)), name);
 }
 
+static int copy_info(const struct devmem_binding_info *b, void *arg)
+{
+	*(struct devmem_binding_info *)arg = *b;
+	return 0;
+}
+
+/* The dmabuf-pp family's view of binding @id (id 0 when it has none). */
+static void family_info(uint32_t id, struct devmem_binding_info *b)
+{
+	struct devmem_err err = {};
+
+	b->id = 0;
+	if (devmem_pp_bindings(id, copy_info, b, &err) < 0)
+		ktap_diag("get %u: %s \"%s\"", id, strerror(err.code), err.msg);
+}
+
 /* One sendmsg() with the cmsg and no MSG_ZEROCOPY: must be refused. */
 static ssize_t send_without_zerocopy_flag(int fd, uint32_t id)
 {
@@ -153,6 +170,8 @@ int main(int argc, char **argv)
 {
 	bool stock = argc == 5 && !strcmp(argv[4], "--stock");
 	struct devmem_binding *tx = NULL, *gone = NULL, *rx = NULL;
+	static struct devmem_binding_info info;	/* large: its queue list */
+	struct devmem_pp_watch *watch;
 	static const unsigned int q1[] = { 1 };
 	int tx_if, lo_if, dmabuf, notbuf, lfd, fd, plain, local;
 	struct devmem_err err = {};
@@ -175,7 +194,7 @@ int main(int argc, char **argv)
 	if (stock)
 		return run_stock(tx_if, dmabuf, argv[3]);
 
-	ktap_start(&t, 14);
+	ktap_start(&t, 17);
 
 	expect_bind("bind_tx_device_without_devmem_tx", lo_if, dmabuf,
 		    EOPNOTSUPP, "cannot send from device memory");
@@ -189,6 +208,14 @@ int main(int argc, char **argv)
 	if (!tx)
 		ktap_exit(&t);
 	id = devmem_binding_id(tx);
+
+	family_info(id, &info);
+	ktap_diag("family: binding %u ifindex %u queues %u tx %d tx-bytes %llu",
+		  info.id, info.ifindex, info.nqueues, info.tx,
+		  (unsigned long long)info.tx_bytes);
+	ktap_result(&t, info.id == id && info.tx && !info.nqueues &&
+		    info.ifindex == (uint32_t)tx_if && !info.tx_bytes,
+		    "family_lists_tx_binding");
 
 	plain = connect_to(argv[3], PORT, false);
 	fd = connect_to(argv[3], PORT, true);
@@ -237,14 +264,23 @@ int main(int argc, char **argv)
 			    "send_64k_from_dmabuf");
 	}
 	ktap_result(&t, one_completion(fd), "exactly_one_completion");
+	family_info(id, &info);
+	ktap_diag("family: tx-bytes %llu", (unsigned long long)info.tx_bytes);
+	ktap_result(&t, info.tx_bytes == 65536, "family_counts_bytes_sent");
 
 	/* An unbound binding is gone for senders at once */
-	if (!devmem_bind_tx(tx_if, dmabuf, &gone, &err)) {
+	if (!devmem_bind_tx(tx_if, dmabuf, &gone, &err) &&
+	    !devmem_pp_watch_open(&watch, &err)) {
 		gone_id = devmem_binding_id(gone);
 		devmem_unbind(gone);
 		expect_send("send_after_unbind", fd, gone_id, 0, 4096, EINVAL);
+		/* Its leaving the device is announced, once */
+		ktap_result(&t, !devmem_pp_watch_next(watch, 30000, &info, &err) &&
+			    info.id == gone_id && info.tx, "unbind_announced");
+		devmem_pp_watch_close(watch);
 	} else {
 		ktap_result(&t, false, "send_after_unbind");
+		ktap_result(&t, false, "unbind_announced");
 	}
 
 	close(fd);

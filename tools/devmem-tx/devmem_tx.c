@@ -104,16 +104,24 @@ static int run(const struct opts *o)
 		fprintf(stderr, "devmem-tx: %d of %d connections failed\n", failed, o->flows);
 		return 1;
 	}
-	if (o->json)
-		printf("{\"bytes\": %llu, \"flows\": %d, \"seconds\": %.6f, \"gbit_per_s\": %.4f, \"source\": \"%s\"}\n",
+	if (o->json) {
+		uint64_t sent, in_flight;
+
+		printf("{\"bytes\": %llu, \"flows\": %d, \"seconds\": %.6f, \"gbit_per_s\": %.4f, \"source\": \"%s\"",
 		       (unsigned long long)(o->bytes * o->flows), o->flows, secs,
 		       o->bytes * o->flows * 8 / secs / 1e9,
 		       o->dmabuf ? "dmabuf" : "host");
-	else
+		if (o->dmabuf && !dmabuf_tx_stats(&o->tx, &sent, &in_flight))
+			printf(", \"binding\": {\"id\": %u, \"tx_bytes\": %llu, \"in_flight\": %llu}",
+			       o->tx.binding_id, (unsigned long long)sent,
+			       (unsigned long long)in_flight);
+		printf("}\n");
+	} else {
 		printf("devmem-tx: sent %llu bytes %son %d connection%s in %.2f s (%.2f Gbit/s)\n",
 		       (unsigned long long)(o->bytes * o->flows),
 		       o->dmabuf ? "from the dma-buf " : "", o->flows,
 		       o->flows == 1 ? "" : "s", secs, o->bytes * o->flows * 8 / secs / 1e9);
+	}
 	return 0;
 }
 

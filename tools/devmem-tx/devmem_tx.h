@@ -27,6 +27,14 @@ int dmabuf_tx_open(struct dmabuf_tx *tx, const char *source, const char *dev,
 		   uint64_t size, int flows);
 void dmabuf_tx_close(struct dmabuf_tx *tx);
 
+/*
+ * The binding's counters as the dmabuf-pp family reports them: payload
+ * bytes sent out of it, and buffers skbs still hold. Fails on kernels
+ * without the family.
+ */
+int dmabuf_tx_stats(const struct dmabuf_tx *tx, uint64_t *sent,
+		    uint64_t *in_flight);
+
 /* Connection @flow: send @bytes of the pattern out of its share. */
 int dmabuf_tx_flow(const struct dmabuf_tx *tx, int flow, const char *addr,
 		   const char *port, uint64_t bytes, int timeout_s);

@@ -39,6 +39,7 @@ struct flow_tx {
 	unsigned int nslots;
 	unsigned int *pending;	/* send calls per slot not yet completed */
 	unsigned int *slot_of;	/* slot of call id % CALL_RING */
+	bool *done;		/* call id % CALL_RING has completed */
 	uint32_t next_call;	/* id of the next send call */
 	uint32_t done_calls;	/* calls completed */
 	uint64_t completions;	/* completion messages read */
@@ -72,9 +73,22 @@ static int reap(struct flow_tx *f, bool wait)
 			}
 			continue;
 		}
-		for (id = lo; id != hi + 1; id++)
+		/* Each call completes exactly once, and only calls made */
+		for (id = lo; id != hi + 1; id++) {
+			if (id - f->done_calls >= f->next_call - f->done_calls ||
+			    f->done[id % CALL_RING]) {
+				fprintf(stderr, "devmem-tx: completion of call %u, %s\n",
+					id, f->done[id % CALL_RING] ?
+					"a second time" : "which is not in flight");
+				return -1;
+			}
+			f->done[id % CALL_RING] = true;
 			f->pending[f->slot_of[id % CALL_RING]]--;
-		f->done_calls += hi - lo + 1;
+		}
+		/* Calls complete in order on TCP: move past the done ones */
+		while (f->done_calls != f->next_call &&
+		       f->done[f->done_calls % CALL_RING])
+			f->done[f->done_calls++ % CALL_RING] = false;
 		f->completions++;
 		got = 1;
 	}
@@ -102,6 +116,7 @@ static int send_range(struct flow_tx *f, unsigned int slot, uint64_t offset,
 			return -1;
 		}
 		/* Every call that queued bytes gets a completion id */
+		f->done[f->next_call % CALL_RING] = false;
 		f->slot_of[f->next_call++ % CALL_RING] = slot;
 		f->pending[slot]++;
 		offset += n;
@@ -163,7 +178,8 @@ int dmabuf_tx_flow(const struct dmabuf_tx *tx, int flow, const char *addr,
 	f.map = tx->map + f.base;
 	f.pending = calloc(f.nslots, sizeof(*f.pending));
 	f.slot_of = calloc(CALL_RING, sizeof(*f.slot_of));
-	if (!f.pending || !f.slot_of) {
+	f.done = calloc(CALL_RING, sizeof(*f.done));
+	if (!f.pending || !f.slot_of || !f.done) {
 		fputs("devmem-tx: out of memory\n", stderr);
 		goto out_free;
 	}
@@ -185,7 +201,7 @@ int dmabuf_tx_flow(const struct dmabuf_tx *tx, int flow, const char *addr,
 			   sizeof(abort_now));
 	}
 	if (!ret && tx->verbose)
-		printf("devmem-tx: flow %d: %llu bytes in %u sends, %llu completions\n",
+		printf("devmem-tx: flow %d: %llu bytes in %u sends, each completed once (%llu completion messages)\n",
 		       flow, (unsigned long long)bytes, f.next_call,
 		       (unsigned long long)f.completions);
 out_close:
@@ -194,6 +210,7 @@ out_close:
 		ret = 1;
 	}
 out_free:
+	free(f.done);
 	free(f.slot_of);
 	free(f.pending);
 	return ret;
@@ -246,6 +263,30 @@ err_unmap:
 err_close:
 	close(tx->dmabuf_fd);
 	return -1;
+}
+
+static int copy_stats(const struct devmem_binding_info *b, void *arg)
+{
+	struct devmem_binding_info *out = arg;
+
+	*out = *b;
+	return 0;
+}
+
+int dmabuf_tx_stats(const struct dmabuf_tx *tx, uint64_t *sent,
+		    uint64_t *in_flight)
+{
+	static struct devmem_binding_info b;	/* large: its queue list */
+	struct devmem_err err;
+	int ret;
+
+	b.id = 0;
+	ret = devmem_pp_bindings(tx->binding_id, copy_stats, &b, &err);
+	if (ret < 0 || b.id != tx->binding_id)
+		return -1;
+	*sent = b.tx_bytes;
+	*in_flight = b.tx_frags;
+	return 0;
 }
 
 void dmabuf_tx_close(struct dmabuf_tx *tx)

@@ -247,6 +247,11 @@ int print_pp_binding(const struct devmem_binding_info *b, void *arg)
 	print_uint(PRINT_ANY, "buffers_free", " free %llu", b->buffers_free);
 	print_uint(PRINT_ANY, "buffers_user", " user %llu", b->buffers_user);
 	print_uint(PRINT_ANY, "rx_bytes", " rx-bytes %llu", b->rx_bytes);
+	if (b->tx) {
+		print_string(PRINT_ANY, "direction", " %s", "tx");
+		print_uint(PRINT_ANY, "tx_bytes", " tx-bytes %llu", b->tx_bytes);
+		print_uint(PRINT_ANY, "tx_frags", " in-flight %llu", b->tx_frags);
+	}
 	print_text("\n");
 	print_queues(b->queues, b->nqueues);
 	print_close_object();

@@ -281,6 +281,9 @@ struct devmem_binding_info {
 	uint64_t buffers_free;	/* on the provider's free stack */
 	uint64_t buffers_user;	/* held by user space through tokens */
 	uint64_t rx_bytes;	/* payload described in SCM_DEVMEM_DMABUF */
+	bool tx;		/* a TX binding (devmem_bind_tx()), no queues */
+	uint64_t tx_bytes;	/* TX: payload sendmsg() queued out of it */
+	uint64_t tx_frags;	/* TX: buffers in flight (skb frag references) */
 	uint32_t nqueues;
 	uint32_t queues[DEVMEM_PP_MAX_QUEUES];
 };

@@ -38,8 +38,11 @@ static int parse_pp_binding(struct nlattr **tb, void *arg)
 	    devmem_nl_opt_uint(tb[DMABUF_PP_A_BINDING_BUFFERS], &b.buffers) ||
 	    devmem_nl_opt_uint(tb[DMABUF_PP_A_BINDING_BUFFERS_FREE], &b.buffers_free) ||
 	    devmem_nl_opt_uint(tb[DMABUF_PP_A_BINDING_BUFFERS_USER], &b.buffers_user) ||
-	    devmem_nl_opt_uint(tb[DMABUF_PP_A_BINDING_RX_BYTES], &b.rx_bytes))
+	    devmem_nl_opt_uint(tb[DMABUF_PP_A_BINDING_RX_BYTES], &b.rx_bytes) ||
+	    devmem_nl_opt_uint(tb[DMABUF_PP_A_BINDING_TX_BYTES], &b.tx_bytes) ||
+	    devmem_nl_opt_uint(tb[DMABUF_PP_A_BINDING_TX_FRAGS], &b.tx_frags))
 		return -EBADMSG;
+	b.tx = tb[DMABUF_PP_A_BINDING_TX] != NULL;
 	/* queues repeat: walk the message, not the parsed table */
 	nlmsg_for_each_attr(a, w->ex->nlh, GENL_HDRLEN, rem) {
 		if (nla_type(a) != DMABUF_PP_A_BINDING_QUEUES)
