@@ -42,6 +42,7 @@ struct genl_info;
 struct nlattr;
 struct sk_buff;
 struct memory_provider_ops;
+struct net;
 struct net_device;
 struct netlink_ext_ack;
 struct sg_table;
@@ -219,6 +220,8 @@ struct device *dmabuf_pp_tx_check(struct net_device *dev,
 				  struct netlink_ext_ack *extack);
 void dmabuf_pp_tx_install(struct dmabuf_pp_binding *binding);
 void dmabuf_pp_tx_uninstall(struct net_device *dev);
+int dmabuf_pp_tx_change_netns(struct net_device *dev, struct net *net,
+			      struct netlink_ext_ack *extack);
 
 /* dead.c */
 void dmabuf_pp_dead_add(struct dmabuf_pp_binding *binding);

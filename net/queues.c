@@ -347,8 +347,13 @@ int dev_dmabuf_change_netns(struct net_device *dev, struct net *net,
 {
 	struct dmabuf_pp_binding *binding;
 	unsigned int i;
+	int err;
 
 	ASSERT_RTNL();
+
+	err = dmabuf_pp_tx_change_netns(dev, net, extack);
+	if (err)
+		return err;
 
 	for (i = 0; i < dev->num_rx_queues; i++) {
 		binding = dmabuf_pp_queue_binding(dev, i);

@@ -167,18 +167,21 @@ static int dmabuf_pp_tx_fill(struct sk_buff *skb, struct iov_iter *from,
 		struct net_iov *niov;
 		size_t size, seg;
 
-		if (i == MAX_SKB_FRAGS)
-			return -EMSGSIZE;
-		/* Checked for the call in dmabuf_pp_tx_ranges_ok() */
-		if (WARN_ON_ONCE(offset >= binding->size))
-			return -EFAULT;
-
 		/* A single iov comes as ITER_UBUF, whose count is its length */
 		seg = iter_is_ubuf(from) ? iov_iter_count(from) :
 					   iter_iov_len(from);
-		size = min3(mask + 1 - (offset & mask), (size_t)length, seg);
-		if (!size)
+		if (!seg) {
+			/* An empty iov names nothing: step past it */
+			iov_iter_advance(from, 0);
+			continue;
+		}
+		if (i == MAX_SKB_FRAGS)
+			return -EMSGSIZE;
+		/* Checked for the call in dmabuf_pp_tx_ranges_ok() */
+		if (offset >= binding->size)
 			return -EFAULT;
+
+		size = min3(mask + 1 - (offset & mask), (size_t)length, seg);
 		niov = &area->niovs[offset >> area->buf_shift];
 		refcount_inc(&binding->ref);
 		this_cpu_inc(binding->pcpu->tx_frags);
@@ -309,6 +312,40 @@ void dmabuf_pp_tx_install(struct dmabuf_pp_binding *binding)
 {
 	ASSERT_RTNL();
 	list_add(&binding->tx_link, &dmabuf_pp_tx_bindings);
+}
+
+/**
+ * dmabuf_pp_tx_change_netns() - may a netdev with TX bindings move?
+ * @dev: the netdev; RTNL held
+ * @net: where it would go
+ * @extack: where to say why not
+ *
+ * Not while a TX binding is on it, as for RX bindings
+ * (dev_dmabuf_change_netns()): the binding, its socket and its reports
+ * belong to the namespace it was made in, and senders there may use it. A
+ * dying namespace's devices must go; their bindings follow them.
+ *
+ * Return: 0, or -EBUSY with a message.
+ */
+int dmabuf_pp_tx_change_netns(struct net_device *dev, struct net *net,
+			      struct netlink_ext_ack *extack)
+{
+	struct dmabuf_pp_binding *binding;
+
+	ASSERT_RTNL();
+
+	list_for_each_entry(binding, &dmabuf_pp_tx_bindings, tx_link) {
+		if (binding->dev != dev)
+			continue;
+		if (check_net(dev_net(dev))) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "%s has TX binding %u; unbind it before moving the device",
+					   dev->name, binding->id);
+			return -EBUSY;
+		}
+		WRITE_ONCE(binding->netns_cookie, net->net_cookie);
+	}
+	return 0;
 }
 
 /**

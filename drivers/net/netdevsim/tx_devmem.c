@@ -104,6 +104,10 @@ struct sk_buff *nsim_tx_devmem(struct netdevsim *ns, struct sk_buff *skb)
 
 	atomic64_inc(&ns->tx_devmem_packets);
 	atomic64_add(devmem_bytes, &ns->tx_devmem_bytes);
+	/* The copy has no socket: the sender's software TX stamp is taken
+	 * here, from the skb it sent
+	 */
+	skb_tx_timestamp(skb);
 	consume_skb(skb);
 	return nskb;
 
