@@ -302,17 +302,20 @@ static void bar_release(struct dma_buf *dmabuf)
 	kfree(buf);
 }
 
+/* The buffer's end, then what importers (DMA) and the CPU may do with it */
 static const struct dma_buf_ops bar_buf_ops = {
+	.release		= bar_release,
+
 	.attach			= bar_attach,
-	.detach			= bar_detach,
 	.map_dma_buf		= bar_map,
 	.unmap_dma_buf		= bar_unmap,
-	.begin_cpu_access	= bar_begin_cpu_access,
-	.end_cpu_access		= bar_end_cpu_access,
+	.detach			= bar_detach,
+
 	.mmap			= bar_mmap,
 	.vmap			= bar_vmap,
 	.vunmap			= bar_vunmap,
-	.release		= bar_release,
+	.begin_cpu_access	= bar_begin_cpu_access,
+	.end_cpu_access		= bar_end_cpu_access,
 };
 
 /* A new buffer starts zeroed: device memory must not show a former user's. */

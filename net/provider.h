@@ -249,6 +249,8 @@ extern const struct memory_provider_ops dmabuf_pp_mp_ops;
 struct device *dmabuf_pp_queues_check(struct net_device *dev, const u32 *idx,
 				      unsigned int n, unsigned int *buf_shift,
 				      struct netlink_ext_ack *extack);
+struct device *dmabuf_pp_dma_dev(struct net_device *dev,
+				 struct netlink_ext_ack *extack);
 int dmabuf_pp_queues_install(struct dmabuf_pp_binding *binding,
 			     const u32 *idx, unsigned int n,
 			     struct netlink_ext_ack *extack);

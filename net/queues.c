@@ -107,7 +107,6 @@ struct device *dmabuf_pp_queues_check(struct net_device *dev, const u32 *idx,
 				      struct netlink_ext_ack *extack)
 {
 	struct kernel_ethtool_ringparam kring;
-	struct device *dma_dev;
 	unsigned int i, j;
 	int err, shift;
 
@@ -153,13 +152,27 @@ struct device *dmabuf_pp_queues_check(struct net_device *dev, const u32 *idx,
 		}
 	}
 
-	/* 6.12 has no per-queue DMA device (6.18 has): all share the parent */
-	dma_dev = dev->dev.parent;
-	if (!dma_dev) {
+	return dmabuf_pp_dma_dev(dev, extack);
+}
+
+/**
+ * dmabuf_pp_dma_dev() - the device that does a netdev's DMA
+ * @dev: the netdev
+ * @extack: where to say it has none
+ *
+ * 6.12 has no per-queue DMA device (6.18 has): RX and TX, every queue
+ * shares the parent.
+ *
+ * Return: the device, or ERR_PTR(-EOPNOTSUPP).
+ */
+struct device *dmabuf_pp_dma_dev(struct net_device *dev,
+				 struct netlink_ext_ack *extack)
+{
+	if (!dev->dev.parent) {
 		NL_SET_ERR_MSG_FMT(extack, "%s has no DMA device", dev->name);
 		return ERR_PTR(-EOPNOTSUPP);
 	}
-	return dma_dev;
+	return dev->dev.parent;
 }
 
 /* The provider parameters a queue's next page_pool picks up; NULL: none. */

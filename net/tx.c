@@ -48,13 +48,7 @@ struct device *dmabuf_pp_tx_check(struct net_device *dev,
 				   dev->name);
 		return ERR_PTR(-EOPNOTSUPP);
 	}
-	/* 6.12 has no per-queue DMA device (6.18 has): the parent reads */
-	if (!dev->dev.parent) {
-		NL_SET_ERR_MSG_FMT(extack, "%s has no device to do DMA",
-				   dev->name);
-		return ERR_PTR(-EOPNOTSUPP);
-	}
-	return dev->dev.parent;
+	return dmabuf_pp_dma_dev(dev, extack);
 }
 
 /*

@@ -17,10 +17,6 @@
 
 #include "nl.h"
 
-#ifndef MSG_ZEROCOPY
-#define MSG_ZEROCOPY 0x4000000
-#endif
-
 static int parse_tx_binding_id(struct nlattr **tb, void *arg)
 {
 	struct devmem_binding *b = arg;
