@@ -4,7 +4,9 @@
 # device reads by DMA address (ethtool -S tx_devmem_bytes) and the dmabuf-pp
 # family counts against the binding (tx-bytes), to a plain
 # receiver and to devmem-rx receiving into a dma-buf; several flows on one
-# binding; the sender killed and the device deleted mid-send. After each
+# binding; packets lost after the device read them (netdevsim's
+# tx_devmem_lose), sent again out of the dma-buf; the sender killed and the
+# device deleted mid-send. After each
 # case the provider's bindings and the udmabuf exporter's pinned pages are
 # back where they started.
 #
@@ -53,9 +55,24 @@ tx_devmem_bytes() {
 	tx ethtool -S "$NSIM_IF_TX" | awk '$1 == "tx_devmem_bytes:" { print $2 }'
 }
 
+tx_devmem_lost() {
+	tx ethtool -S "$NSIM_IF_TX" | awk '$1 == "tx_devmem_lost:" { print $2 }'
+}
+
 # The TX device has read more than BYTES from device memory
 tx_devmem_beyond() {
 	[ "$(tx_devmem_bytes)" -gt "$1" ]
+}
+
+# The TX device read SENT bytes from device memory for a transfer of BYTES
+# of which the sender's TCP sent RETRANS again: each byte at least once
+# (the receiver has them all, and there is no other way out), at most
+# once more for each time it was sent again. A packet lost before the
+# device (a qdisc drop) is sent again without having been read.
+read_all_from_device_memory() {
+	local sent=$1 bytes=$2 retrans=$3
+
+	[ "$sent" -ge "$bytes" ] && [ "$sent" -le $((bytes + retrans)) ]
 }
 
 # devmem-tx out of a udmabuf on the TX device, with extra arguments
@@ -64,7 +81,7 @@ devmem_tx() {
 		--dev "$NSIM_IF_TX" --timeout 60 "$@"
 }
 
-ktap_start 11
+ktap_start 12
 trap nsim_pair_destroy EXIT
 mkdir -p $out
 
@@ -89,8 +106,10 @@ ktap_result $? dmabuf_to_plain_recv_verified "sender $tx_rc, receiver $recv_rc"
 
 # ... and the device read all of it from the dma-buf, by DMA address
 after=$(tx_devmem_bytes)
-[ $((after - before)) -eq "$bytes" ]
-ktap_result $? payload_read_from_device_memory "tx_devmem_bytes +$((after - before)) of $bytes"
+eval "$(json_vars $out/tx.json tx)"
+read_all_from_device_memory $((after - before)) "$bytes" "$tx_bytes_retrans"
+ktap_result $? payload_read_from_device_memory \
+	"tx_devmem_bytes +$((after - before)) of $bytes, $tx_bytes_retrans sent again"
 
 # ... and the dmabuf-pp family counted it against the TX binding
 json_true $out/tx.json "J['binding']['tx_bytes'] == $bytes"
@@ -106,17 +125,20 @@ nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q $queue -p $port -s 16M \
 	-n "$bytes" --hds --verify --json --ready-fd 3 --timeout 60 \
 	> $out/dm.json 2> $out/dm.err
 recv=$NSIM_RX_PID
-devmem_tx -n "$bytes" > $out/tx.out 2>&1
+devmem_tx -n "$bytes" --json > $out/tx.json 2> $out/tx.err
 tx_rc=$?
 wait $recv
 recv_rc=$?
 after=$(tx_devmem_bytes)
-ktap_diag "$(cat $out/tx.out $out/dm.json $out/dm.err)"
+ktap_diag "$(cat $out/tx.json $out/tx.err $out/dm.json $out/dm.err)"
 eval "$(json_vars $out/dm.json dm)"
+tx_bytes_retrans=
+[ $tx_rc -eq 0 ] && eval "$(json_vars $out/tx.json tx)"
 [ $tx_rc -eq 0 ] && [ $recv_rc -eq 0 ] && [ "$dm_verified" = true ] &&
 	[ "$dm_dmabuf_bytes" = "$bytes" ] && [ "$dm_linear_bytes" = 0 ] &&
-	[ $((after - before)) -eq "$bytes" ]
-ktap_result $? dmabuf_to_dmabuf_verified "sender $tx_rc, devmem-rx $recv_rc, tx_devmem_bytes +$((after - before))"
+	read_all_from_device_memory $((after - before)) "$bytes" "$tx_bytes_retrans"
+ktap_result $? dmabuf_to_dmabuf_verified \
+	"sender $tx_rc, devmem-rx $recv_rc, tx_devmem_bytes +$((after - before)), ${tx_bytes_retrans:-?} sent again"
 
 # 3. Four flows share one TX binding, each its own part of the dma-buf
 nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q $queue -p $port -s 16M \
@@ -132,10 +154,42 @@ ktap_diag "$(cat $out/tx.out $out/flows.err)"
 	[ "$(grep -c '"verified": true' $out/flows.json)" = 4 ]
 ktap_result $? four_flows_one_binding_verified "sender $tx_rc, devmem-rx $recv_rc"
 
+# 4. Loss after the device read the payload: TCP sends it again, from
+# the dma-buf again, and the receiver still gets every byte right
+# (a quarter of the volume: recovering from a loss takes long under TCG)
+lose=/sys/kernel/debug/netdevsim/netdevsim$NSIM_ID_TX/ports/0/tx_devmem_lose
+lose_bytes=$((bytes / 4))
+nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n $lose_bytes --verify --json \
+	--timeout 60 > $out/plain.json 2> $out/plain.err
+recv=$NSIM_RX_PID
+before=$(tx_devmem_bytes)
+lost_before=$(tx_devmem_lost)
+echo 16 > "$lose"
+devmem_tx -n $lose_bytes --json > $out/tx.json 2> $out/tx.err
+tx_rc=$?
+echo 0 > "$lose"
+wait $recv
+recv_rc=$?
+after=$(tx_devmem_bytes)
+lost=$(($(tx_devmem_lost) - lost_before))
+ktap_diag "$(cat $out/tx.json $out/tx.err $out/plain.err)"
+eval "$(json_vars $out/plain.json plain)"
+tx_bytes_retrans=
+[ $tx_rc -eq 0 ] && eval "$(json_vars $out/tx.json tx)"
+ktap_diag "lost $lost packets; the device read $((after - before)) bytes for $lose_bytes sent"
+# Lost packets were read once and sent again: the device read more than
+# BYTES, all of it out of the dma-buf
+[ $tx_rc -eq 0 ] && [ $recv_rc -eq 0 ] && [ "$plain_verified" = true ] &&
+	[ $lost -gt 0 ] && [ "$tx_bytes_retrans" -gt 0 ] &&
+	[ $((after - before)) -gt $lose_bytes ] &&
+	read_all_from_device_memory $((after - before)) $lose_bytes "$tx_bytes_retrans"
+ktap_result $? lost_packets_sent_again_from_dmabuf \
+	"sender $tx_rc, receiver $recv_rc, $lost packets lost, ${tx_bytes_retrans:-?} bytes sent again, tx_devmem_bytes +$((after - before)) of $lose_bytes"
+
 back_to_start
 ktap_result $? dmabuf_cases_leave_nothing
 
-# 4. The sender is killed mid-send: its binding goes with its last skb
+# 5. The sender is killed mid-send: its binding goes with its last skb
 nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n $((4 << 30)) --timeout 60 \
 	> /dev/null 2>&1
 recv=$NSIM_RX_PID
@@ -151,7 +205,7 @@ wait $recv 2>/dev/null
 [ $progress -eq 0 ] && back_to_start
 ktap_result $? sender_killed_mid_send_leaves_nothing
 
-# 5. The TX device is deleted mid-send: the sender fails, nothing is left
+# 6. The TX device is deleted mid-send: the sender fails, nothing is left
 nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n $((4 << 30)) --timeout 60 \
 	> /dev/null 2>&1
 recv=$NSIM_RX_PID

@@ -44,7 +44,9 @@ static void usage(FILE *f)
 	      "Connect to ADDR port PORT and send BYTES of the pattern devmem-rx\n"
 	      "--verify checks, then report throughput.\n"
 	      "  --flows N     N connections at once, BYTES each (1..64, default 1)\n"
-	      "  --json        print the report as one JSON object\n"
+	      "  --json        print the report as one JSON object (with --dmabuf,\n"
+	      "                also bytes_retrans, what TCP sent again, and the\n"
+	      "                binding's counters)\n"
 	      "  --timeout SEC give up after SEC seconds without progress (60)\n"
 	      "  --dmabuf SRC  send out of a dma-buf (devmem TX): a udmabuf, or a\n"
 	      "                buffer of the dma-heap /dev/dma_heap/SRC; the pattern is\n"
@@ -90,8 +92,11 @@ static int run(const struct opts *o)
 			failed++;
 			break;
 		}
-		if (!pids[n])
-			_exit(send_flow(o, n));
+		if (!pids[n]) {
+			status = send_flow(o, n);
+			fflush(stdout);	/* _exit() would drop its lines */
+			_exit(status);
+		}
 	}
 	for (i = 0; i < n; i++)
 		if (waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status) ||
@@ -111,6 +116,9 @@ static int run(const struct opts *o)
 		       (unsigned long long)(o->bytes * o->flows), o->flows, secs,
 		       o->bytes * o->flows * 8 / secs / 1e9,
 		       o->dmabuf ? "dmabuf" : "host");
+		if (o->dmabuf)
+			printf(", \"bytes_retrans\": %llu",
+			       (unsigned long long)dmabuf_tx_retransmitted(&o->tx));
 		if (o->dmabuf && !dmabuf_tx_stats(&o->tx, &sent, &in_flight))
 			printf(", \"binding\": {\"id\": %u, \"tx_bytes\": %llu, \"in_flight\": %llu}",
 			       o->tx.binding_id, (unsigned long long)sent,

@@ -17,6 +17,10 @@ struct dmabuf_tx {
 	struct devmem_binding *binding;
 	uint32_t binding_id;
 	bool verbose;		/* a line per flow when it is done */
+	/* Per flow, shared with the children that run them: bytes TCP sent
+	 * again (tcp_info), read once every send has completed, so final
+	 */
+	uint64_t *bytes_retrans;
 };
 
 /*
@@ -34,6 +38,9 @@ void dmabuf_tx_close(struct dmabuf_tx *tx);
  */
 int dmabuf_tx_stats(const struct dmabuf_tx *tx, uint64_t *sent,
 		    uint64_t *in_flight);
+
+/* Bytes retransmitted by all flows, from the device memory as the rest. */
+uint64_t dmabuf_tx_retransmitted(const struct dmabuf_tx *tx);
 
 /* Connection @flow: send @bytes of the pattern out of its share. */
 int dmabuf_tx_flow(const struct dmabuf_tx *tx, int flow, const char *addr,

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
 
 #include "../lib/pattern.h"
 #include "../lib/tcp_client.h"
@@ -162,6 +165,35 @@ static int stream(struct flow_tx *f, uint64_t bytes)
 	return 0;
 }
 
+/* What TCP sent again on @fd: once every send completed, all is acked */
+static int bytes_retransmitted(int fd, uint64_t *bytes)
+{
+	struct tcp_info ti = {};
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len)) {
+		perror("devmem-tx: TCP_INFO");
+		return -1;
+	}
+	if (len < offsetof(struct tcp_info, tcpi_bytes_retrans) +
+		  sizeof(ti.tcpi_bytes_retrans)) {
+		fputs("devmem-tx: TCP_INFO has no tcpi_bytes_retrans\n", stderr);
+		return -1;
+	}
+	*bytes = ti.tcpi_bytes_retrans;
+	return 0;
+}
+
+uint64_t dmabuf_tx_retransmitted(const struct dmabuf_tx *tx)
+{
+	uint64_t sum = 0;
+	int i;
+
+	for (i = 0; i < tx->flows; i++)
+		sum += tx->bytes_retrans[i];
+	return sum;
+}
+
 int dmabuf_tx_flow(const struct dmabuf_tx *tx, int flow, const char *addr,
 		   const char *port, uint64_t bytes, int timeout_s)
 {
@@ -200,10 +232,13 @@ int dmabuf_tx_flow(const struct dmabuf_tx *tx, int flow, const char *addr,
 		setsockopt(f.fd, SOL_SOCKET, SO_LINGER, &abort_now,
 			   sizeof(abort_now));
 	}
+	if (!ret && bytes_retransmitted(f.fd, &tx->bytes_retrans[flow]))
+		ret = 1;
 	if (!ret && tx->verbose)
-		printf("devmem-tx: flow %d: %llu bytes in %u sends, each completed once (%llu completion messages)\n",
+		printf("devmem-tx: flow %d: %llu bytes in %u sends, each completed once (%llu completion messages), %llu bytes sent again\n",
 		       flow, (unsigned long long)bytes, f.next_call,
-		       (unsigned long long)f.completions);
+		       (unsigned long long)f.completions,
+		       (unsigned long long)tx->bytes_retrans[flow]);
 out_close:
 	if (close(f.fd) && !ret) {
 		perror("devmem-tx: close");
@@ -256,8 +291,18 @@ int dmabuf_tx_open(struct dmabuf_tx *tx, const char *source, const char *dev,
 		goto err_unmap;
 	}
 	tx->binding_id = devmem_binding_id(tx->binding);
+	/* Written by the flows' children, read by the parent */
+	tx->bytes_retrans = mmap(NULL, flows * sizeof(*tx->bytes_retrans),
+				 PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (tx->bytes_retrans == MAP_FAILED) {
+		perror("devmem-tx: mmap of the flows' report");
+		goto err_unbind;
+	}
 	return 0;
 
+err_unbind:
+	devmem_unbind(tx->binding);
 err_unmap:
 	munmap(tx->map, size);
 err_close:
@@ -291,6 +336,7 @@ int dmabuf_tx_stats(const struct dmabuf_tx *tx, uint64_t *sent,
 
 void dmabuf_tx_close(struct dmabuf_tx *tx)
 {
+	munmap(tx->bytes_retrans, tx->flows * sizeof(*tx->bytes_retrans));
 	devmem_unbind(tx->binding);
 	munmap(tx->map, tx->size);
 	close(tx->dmabuf_fd);

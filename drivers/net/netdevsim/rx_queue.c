@@ -304,7 +304,8 @@ void nsim_rq_stats_read(struct nsim_rq *rq, struct nsim_rq_counts *c)
 }
 
 /* ethtool -S: five counters per active RX queue, then the device's own:
- * steering drops, and what it sent from device memory (tx_devmem.c).
+ * steering drops, and what it sent from device memory and lost on
+ * purpose (tx_devmem.c).
  */
 static const char * const nsim_rq_stat_names[] = {
 	"packets", "bytes", "devmem_packets", "devmem_bytes", "no_buf_drops",
@@ -317,7 +318,7 @@ int nsim_rq_get_sset_count(struct net_device *dev, int sset)
 	if (sset != ETH_SS_STATS || !ns->rq)	/* VFs have no queues */
 		return -EOPNOTSUPP;
 
-	return dev->real_num_rx_queues * ARRAY_SIZE(nsim_rq_stat_names) + 3;
+	return dev->real_num_rx_queues * ARRAY_SIZE(nsim_rq_stat_names) + 4;
 }
 
 void nsim_rq_get_strings(struct net_device *dev, u32 sset, u8 *data)
@@ -334,6 +335,7 @@ void nsim_rq_get_strings(struct net_device *dev, u32 sset, u8 *data)
 	ethtool_puts(&data, "rx_steer_drops");
 	ethtool_puts(&data, "tx_devmem_packets");
 	ethtool_puts(&data, "tx_devmem_bytes");
+	ethtool_puts(&data, "tx_devmem_lost");
 }
 
 void nsim_rq_get_ethtool_stats(struct net_device *dev,
@@ -354,4 +356,5 @@ void nsim_rq_get_ethtool_stats(struct net_device *dev,
 	*data++ = atomic64_read(&ns->steer.drops);
 	*data++ = atomic64_read(&ns->tx_devmem_packets);
 	*data++ = atomic64_read(&ns->tx_devmem_bytes);
+	*data++ = atomic64_read(&ns->tx_devmem_lost);
 }

@@ -12,6 +12,11 @@
  *
  * Device memory without struct pages (a PCI BAR) cannot be read this way
  * yet: such frames are dropped and counted as dropped.
+ *
+ * Loss on the wire, for tests of retransmission: with debugfs
+ * tx_devmem_lose set to N, every Nth packet sent from device memory is
+ * read (and counted) as usual, then lost (tx_devmem_lost, tx_dropped).
+ * TCP sends it again, from the dma-buf again.
  */
 
 #include <linux/highmem.h>
@@ -60,7 +65,7 @@ static void nsim_tx_page_read(const skb_frag_t *frag, void *to)
  * @skb: an unreadable skb the core let through (dmabuf_pp_tx_skb_ok())
  *
  * Return: a copy with all payload in host memory, @skb consumed; or NULL,
- * @skb freed, when a frag cannot be read.
+ * @skb freed, when a frag cannot be read or the packet is lost on purpose.
  */
 struct sk_buff *nsim_tx_devmem(struct netdevsim *ns, struct sk_buff *skb)
 {
@@ -70,7 +75,8 @@ struct sk_buff *nsim_tx_devmem(struct netdevsim *ns, struct sk_buff *skb)
 	unsigned int off = skb_headlen(skb);
 	unsigned int devmem_bytes = 0;
 	struct sk_buff *nskb;
-	unsigned int i;
+	unsigned int i, lose;
+	s64 packets;
 
 	/* Same headroom, so the header offsets copied below stay valid */
 	nskb = alloc_skb(headroom + skb->len, GFP_ATOMIC);
@@ -102,13 +108,19 @@ struct sk_buff *nsim_tx_devmem(struct netdevsim *ns, struct sk_buff *skb)
 	/* The header copy carries the flag over; this copy is all host memory */
 	nskb->unreadable = 0;
 
-	atomic64_inc(&ns->tx_devmem_packets);
+	lose = READ_ONCE(ns->tx_devmem_lose);
+	packets = atomic64_inc_return(&ns->tx_devmem_packets);
 	atomic64_add(devmem_bytes, &ns->tx_devmem_bytes);
 	/* The copy has no socket: the sender's software TX stamp is taken
 	 * here, from the skb it sent
 	 */
 	skb_tx_timestamp(skb);
 	consume_skb(skb);
+	if (lose && !(packets % lose)) {
+		atomic64_inc(&ns->tx_devmem_lost);
+		kfree_skb(nskb);
+		return NULL;
+	}
 	return nskb;
 
 err_free_nskb:
