@@ -251,7 +251,8 @@ void dmabuf_pp_binding_leave(struct dmabuf_pp_binding *binding)
 
 	if (binding->installed)
 		dmabuf_pp_nl_notify_unbind(binding);
-	list_del_init(&binding->tx_link);
+	if (binding->area.tx)
+		dmabuf_pp_tx_leave(binding);
 	WRITE_ONCE(binding->dev, NULL);
 	dmabuf_pp_unmap(binding);
 	put_device(binding->dma_dev);

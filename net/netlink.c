@@ -184,14 +184,13 @@ dmabuf_pp_nl_bind(struct genl_info *info, const struct dmabuf_pp_bind_req *req,
 		goto err_unlock;
 	}
 
-	if (req->tx) {
-		dmabuf_pp_tx_install(binding);
-	} else {
+	if (req->tx)
+		err = dmabuf_pp_tx_install(binding, info->extack);
+	else
 		err = dmabuf_pp_queues_install(binding, req->idx, req->n,
 					       info->extack);
-		if (err)
-			goto err_unbind;
-	}
+	if (err)
+		goto err_unbind;
 
 	/* Its id goes to user space now: its leaving will be announced. */
 	WRITE_ONCE(binding->installed, true);

@@ -218,7 +218,9 @@ int dmabuf_pp_nl_bind_reply(struct genl_info *info,
 /* tx.c */
 struct device *dmabuf_pp_tx_check(struct net_device *dev,
 				  struct netlink_ext_ack *extack);
-void dmabuf_pp_tx_install(struct dmabuf_pp_binding *binding);
+int dmabuf_pp_tx_install(struct dmabuf_pp_binding *binding,
+			 struct netlink_ext_ack *extack);
+void dmabuf_pp_tx_leave(struct dmabuf_pp_binding *binding);
 void dmabuf_pp_tx_uninstall(struct net_device *dev);
 int dmabuf_pp_tx_change_netns(struct net_device *dev, struct net *net,
 			      struct netlink_ext_ack *extack);

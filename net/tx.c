@@ -22,6 +22,7 @@
  */
 
 #include <linux/netdevice.h>
+#include <linux/notifier.h>
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 #include <linux/skbuff_ref.h>
@@ -298,14 +299,81 @@ void dmabuf_pp_frag_unref(netmem_ref netmem)
 /* TX bindings still on their device (RTNL) */
 static LIST_HEAD(dmabuf_pp_tx_bindings);
 
-/**
- * dmabuf_pp_tx_install() - a new TX binding is on its device
- * @binding: the binding; RTNL held
+/*
+ * Devices that emulate DMA with the CPU, told of each TX binding's mapping
+ * (RTNL): see <net/dmabuf_pp.h>.
  */
-void dmabuf_pp_tx_install(struct dmabuf_pp_binding *binding)
+static RAW_NOTIFIER_HEAD(dmabuf_pp_tx_chain);
+
+int dmabuf_pp_tx_register_notifier(struct notifier_block *nb)
 {
 	ASSERT_RTNL();
+	return raw_notifier_chain_register(&dmabuf_pp_tx_chain, nb);
+}
+EXPORT_SYMBOL_GPL(dmabuf_pp_tx_register_notifier);
+
+int dmabuf_pp_tx_unregister_notifier(struct notifier_block *nb)
+{
+	ASSERT_RTNL();
+	return raw_notifier_chain_unregister(&dmabuf_pp_tx_chain, nb);
+}
+EXPORT_SYMBOL_GPL(dmabuf_pp_tx_unregister_notifier);
+
+static struct dmabuf_pp_tx_mapping
+dmabuf_pp_tx_mapping(struct dmabuf_pp_binding *binding,
+		     struct netlink_ext_ack *extack)
+{
+	return (struct dmabuf_pp_tx_mapping){
+		.dev = binding->dev,
+		.dma_dev = binding->dma_dev,
+		.sgt = binding->sgt,
+		.binding = binding,
+		.extack = extack,
+	};
+}
+
+/**
+ * dmabuf_pp_tx_install() - a new TX binding is on its device
+ * @binding: the binding, mapped for its device; RTNL held
+ * @extack: where a device that cannot reach the memory says why
+ *
+ * Return: 0, or the errno of a notified device that refused (none was
+ * left holding anything of the binding).
+ */
+int dmabuf_pp_tx_install(struct dmabuf_pp_binding *binding,
+			 struct netlink_ext_ack *extack)
+{
+	struct dmabuf_pp_tx_mapping m = dmabuf_pp_tx_mapping(binding, extack);
+	int ret;
+
+	ASSERT_RTNL();
+	ret = raw_notifier_call_chain_robust(&dmabuf_pp_tx_chain,
+					     DMABUF_PP_TX_MAPPED,
+					     DMABUF_PP_TX_UNMAPPING, &m);
+	ret = notifier_to_errno(ret);
+	if (ret)
+		return ret;
 	list_add(&binding->tx_link, &dmabuf_pp_tx_bindings);
+	return 0;
+}
+
+/**
+ * dmabuf_pp_tx_leave() - a TX binding is about to be unmapped
+ * @binding: the binding, still mapped, off its device's list; RTNL held
+ *
+ * No skb of it can be on its way to the device any more: either the last
+ * one was freed, or the device has unregistered.
+ */
+void dmabuf_pp_tx_leave(struct dmabuf_pp_binding *binding)
+{
+	struct dmabuf_pp_tx_mapping m = dmabuf_pp_tx_mapping(binding, NULL);
+
+	ASSERT_RTNL();
+	if (list_empty(&binding->tx_link))
+		return;		/* never installed */
+	list_del_init(&binding->tx_link);
+	raw_notifier_call_chain(&dmabuf_pp_tx_chain, DMABUF_PP_TX_UNMAPPING,
+				&m);
 }
 
 /**

@@ -111,6 +111,42 @@ void dmabuf_pp_tx_put(struct dmabuf_pp_binding *binding);
 bool dmabuf_pp_tx_skb_ok(const struct sk_buff *skb,
 			 const struct net_device *dev);
 
+/*
+ * For devices that emulate DMA with the CPU (netdevsim): a real NIC reads
+ * any bus address it is given, but an emulation reaches I/O memory (a PCI
+ * BAR exported as a dma-buf) only through a mapping, which may sleep to
+ * make while transmit may not. Such a device registers here and is told,
+ * under RTNL, of every TX binding mapped for a netdev (it may refuse the
+ * binding with an errno and an extack message) and of its unmapping, after
+ * which no skb of the binding reaches the device any more.
+ */
+struct notifier_block;
+struct sg_table;
+
+enum dmabuf_pp_tx_event {
+	DMABUF_PP_TX_MAPPED,
+	DMABUF_PP_TX_UNMAPPING,
+};
+
+/**
+ * struct dmabuf_pp_tx_mapping - what a TX event tells
+ * @dev: the netdev the binding sends through
+ * @dma_dev: the device its buffers are mapped for
+ * @sgt: the mapped table: DMA addresses only, no pages
+ * @binding: the binding, the same pointer in both events
+ * @extack: where to say why the device refuses (MAPPED only)
+ */
+struct dmabuf_pp_tx_mapping {
+	struct net_device *dev;
+	struct device *dma_dev;
+	const struct sg_table *sgt;
+	const struct dmabuf_pp_binding *binding;
+	struct netlink_ext_ack *extack;
+};
+
+int dmabuf_pp_tx_register_notifier(struct notifier_block *nb);
+int dmabuf_pp_tx_unregister_notifier(struct notifier_block *nb);
+
 /* netdev unregister: the device lets go of every binding on its queues. */
 void dev_dmabuf_uninstall(struct net_device *dev);
 /* A bound netdev stays in its namespace (patch 0012). */

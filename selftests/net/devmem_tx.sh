@@ -5,8 +5,9 @@
 # family counts against the binding (tx-bytes), to a plain
 # receiver and to devmem-rx receiving into a dma-buf; several flows on one
 # binding; packets lost after the device read them (netdevsim's
-# tx_devmem_lose), sent again out of the dma-buf; the sender killed and the
-# device deleted mid-send. After each
+# tx_devmem_lose), sent again out of the dma-buf; a dma-buf of device
+# memory without struct pages (the BAR heap, with tools/vm/run --devmem);
+# the sender killed and the device deleted mid-send. After each
 # case the provider's bindings and the udmabuf exporter's pinned pages are
 # back where they started.
 #
@@ -59,6 +60,10 @@ tx_devmem_lost() {
 	tx ethtool -S "$NSIM_IF_TX" | awk '$1 == "tx_devmem_lost:" { print $2 }'
 }
 
+tx_devmem_io_bytes() {
+	tx ethtool -S "$NSIM_IF_TX" | awk '$1 == "tx_devmem_io_bytes:" { print $2 }'
+}
+
 # The TX device has read more than BYTES from device memory
 tx_devmem_beyond() {
 	[ "$(tx_devmem_bytes)" -gt "$1" ]
@@ -81,7 +86,7 @@ devmem_tx() {
 		--dev "$NSIM_IF_TX" --timeout 60 "$@"
 }
 
-ktap_start 12
+ktap_start 13
 trap nsim_pair_destroy EXIT
 mkdir -p $out
 
@@ -189,7 +194,43 @@ ktap_result $? lost_packets_sent_again_from_dmabuf \
 back_to_start
 ktap_result $? dmabuf_cases_leave_nothing
 
-# 5. The sender is killed mid-send: its binding goes with its last skb
+# 5. Out of device memory without struct pages: a dma-buf of the BAR heap
+# (dmabuf/bar_heap.c), which the device reads through the window netdevsim
+# mapped when the binding was made (tx_io.c). The pattern exists nowhere
+# but in the BAR, where devmem-tx wrote it through its mapping.
+if [ -z "${DEVMEM_PCI:-}" ]; then
+	ktap_skip sent_from_bar_verified "no device memory: run the VM with tools/vm/run --devmem SIZE"
+else
+	bar_info=/sys/kernel/debug/dmabuf_pp_bar/bar-$DEVMEM_PCI/info
+	bar_heap_whole() { grep -qx 'buffers 0' $bar_info; }
+	bar_bytes=$((bytes / 4))	# the path matters here, not the volume
+	nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n $bar_bytes --verify --json \
+		--timeout 60 > $out/plain.json 2> $out/plain.err
+	recv=$NSIM_RX_PID
+	before=$(tx_devmem_bytes)
+	io_before=$(tx_devmem_io_bytes)
+	tx "$BIN/devmem-tx" -c "$NSIM_ADDR_RX" -p $port --dmabuf "bar-$DEVMEM_PCI" \
+		--dev "$NSIM_IF_TX" --timeout 60 -n $bar_bytes --json \
+		> $out/tx.json 2> $out/tx.err
+	tx_rc=$?
+	wait $recv
+	recv_rc=$?
+	after=$(tx_devmem_bytes)
+	io=$(($(tx_devmem_io_bytes) - io_before))
+	ktap_diag "$(cat $out/tx.json $out/tx.err $out/plain.err)"
+	eval "$(json_vars $out/plain.json plain)"
+	tx_bytes_retrans=
+	[ $tx_rc -eq 0 ] && eval "$(json_vars $out/tx.json tx)"
+	# Every byte the device read came through the BAR's window; the
+	# buffer goes back to the heap with the binding's last skb
+	[ $tx_rc -eq 0 ] && [ $recv_rc -eq 0 ] && [ "$plain_verified" = true ] &&
+		read_all_from_device_memory $((after - before)) $bar_bytes "$tx_bytes_retrans" &&
+		[ $io -eq $((after - before)) ] && nsim_poll 30 bar_heap_whole
+	ktap_result $? sent_from_bar_verified \
+		"sender $tx_rc, receiver $recv_rc, tx_devmem_bytes +$((after - before)), of which from I/O memory $io; heap: $(tr '\n' ' ' < $bar_info)"
+fi
+
+# 6. The sender is killed mid-send: its binding goes with its last skb
 nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n $((4 << 30)) --timeout 60 \
 	> /dev/null 2>&1
 recv=$NSIM_RX_PID
@@ -205,7 +246,7 @@ wait $recv 2>/dev/null
 [ $progress -eq 0 ] && back_to_start
 ktap_result $? sender_killed_mid_send_leaves_nothing
 
-# 6. The TX device is deleted mid-send: the sender fails, nothing is left
+# 7. The TX device is deleted mid-send: the sender fails, nothing is left
 nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n $((4 << 30)) --timeout 60 \
 	> /dev/null 2>&1
 recv=$NSIM_RX_PID

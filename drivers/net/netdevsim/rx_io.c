@@ -3,6 +3,7 @@
  * A queue's window onto device memory: RX buffers that are I/O memory (a
  * PCI BAR exported as a dma-buf, no struct pages) are written through a
  * mapping made once, when the queue gets its memory, and torn down with it.
+ * (TX bindings in I/O memory get windows of the same kind: tx_io.c.)
  *
  * A NIC writes to a bus address and the fabric routes the write, to host
  * RAM or to another device's BAR alike. We emulate that with a CPU write:
@@ -53,31 +54,18 @@ static int nsim_io_region_match(struct resource *res, void *arg)
 }
 
 /**
- * nsim_io_window_create() - map the I/O memory @pool's buffers lie in
- * @pool: a new queue's pool with a memory provider, not yet used by NAPI
- * @dma_dev: the device the buffers were mapped for
+ * nsim_io_window_map() - map the claimed I/O memory region holding @phys
+ * @phys: a physical address that is not RAM
  *
- * Context: process, RTNL held.
- * Return: the window; NULL when the buffers are host RAM (no window is
- * needed); an ERR_PTR() when the provider gave no buffer to tell (-ENOMEM),
- * their memory lies in no region a driver claimed (-EFAULT), or mapping
- * it failed.
+ * Context: process.
+ * Return: the window, or an ERR_PTR(): -EFAULT when no driver claimed a
+ * region holding @phys, -ENOMEM when mapping it failed.
  */
-struct nsim_io_window *nsim_io_window_create(struct page_pool *pool,
-					     struct device *dma_dev)
+struct nsim_io_window *nsim_io_window_map(phys_addr_t phys)
 {
-	struct nsim_io_lookup l = {};
+	struct nsim_io_lookup l = { .phys = phys };
 	struct nsim_io_window *w;
-	netmem_ref netmem;
 	int found;
-
-	netmem = page_pool_alloc_netmems(pool, GFP_KERNEL);
-	if (!netmem)
-		return ERR_PTR(-ENOMEM);
-	l.phys = dma_to_phys(dma_dev, page_pool_get_dma_addr_netmem(netmem));
-	page_pool_put_full_netmem(pool, netmem, false);
-	if (pfn_valid(PHYS_PFN(l.phys)))
-		return NULL;
 
 	/* Busy regions: the ones a driver claimed, never a whole bus window. */
 	found = walk_iomem_res_desc(IORES_DESC_NONE,
@@ -97,6 +85,41 @@ struct nsim_io_window *nsim_io_window_create(struct page_pool *pool,
 		return ERR_PTR(-ENOMEM);
 	}
 	return w;
+}
+
+/**
+ * nsim_io_window_create() - map the I/O memory @pool's buffers lie in
+ * @pool: a new queue's pool with a memory provider, not yet used by NAPI
+ * @dma_dev: the device the buffers were mapped for
+ *
+ * Context: process, RTNL held.
+ * Return: the window; NULL when the buffers are host RAM (no window is
+ * needed); an ERR_PTR() when the provider gave no buffer to tell (-ENOMEM),
+ * their memory lies in no region a driver claimed (-EFAULT), or mapping
+ * it failed.
+ */
+struct nsim_io_window *nsim_io_window_create(struct page_pool *pool,
+					     struct device *dma_dev)
+{
+	netmem_ref netmem;
+	phys_addr_t phys;
+
+	netmem = page_pool_alloc_netmems(pool, GFP_KERNEL);
+	if (!netmem)
+		return ERR_PTR(-ENOMEM);
+	phys = dma_to_phys(dma_dev, page_pool_get_dma_addr_netmem(netmem));
+	page_pool_put_full_netmem(pool, netmem, false);
+	if (pfn_valid(PHYS_PFN(phys)))
+		return NULL;
+	return nsim_io_window_map(phys);
+}
+
+/* Does @w (or NULL) hold the @len bytes at @phys? */
+bool nsim_io_window_holds(const struct nsim_io_window *w, phys_addr_t phys,
+			  unsigned int len)
+{
+	return w && phys >= w->start && len <= w->size &&
+	       phys - w->start <= w->size - len;
 }
 
 /* After the queue's NAPI stopped: nothing writes through @w any more. */
@@ -129,8 +152,7 @@ int nsim_io_window_write(const struct nsim_io_window *w, phys_addr_t phys,
 	void __iomem *dst;
 	int ret = 0;
 
-	if (!w || phys < w->start || len > w->size ||
-	    phys - w->start > w->size - len)
+	if (!nsim_io_window_holds(w, phys, len))
 		return -ERANGE;
 
 	dst = w->va + (phys - w->start);
@@ -150,4 +172,22 @@ int nsim_io_window_write(const struct nsim_io_window *w, phys_addr_t phys,
 	}
 	skb_abort_seq_read(&st);
 	return ret;
+}
+
+/**
+ * nsim_io_window_read() - the device reads bytes through a window
+ * @w: a window, or NULL
+ * @phys: where the bytes are: a physical address
+ * @to: where they go
+ * @len: how many bytes
+ *
+ * Return: 0, or -ERANGE when @w does not hold the range.
+ */
+int nsim_io_window_read(const struct nsim_io_window *w, phys_addr_t phys,
+			void *to, unsigned int len)
+{
+	if (!nsim_io_window_holds(w, phys, len))
+		return -ERANGE;
+	memcpy_fromio(to, w->va + (phys - w->start), len);
+	return 0;
 }

@@ -318,7 +318,7 @@ int nsim_rq_get_sset_count(struct net_device *dev, int sset)
 	if (sset != ETH_SS_STATS || !ns->rq)	/* VFs have no queues */
 		return -EOPNOTSUPP;
 
-	return dev->real_num_rx_queues * ARRAY_SIZE(nsim_rq_stat_names) + 4;
+	return dev->real_num_rx_queues * ARRAY_SIZE(nsim_rq_stat_names) + 5;
 }
 
 void nsim_rq_get_strings(struct net_device *dev, u32 sset, u8 *data)
@@ -335,6 +335,7 @@ void nsim_rq_get_strings(struct net_device *dev, u32 sset, u8 *data)
 	ethtool_puts(&data, "rx_steer_drops");
 	ethtool_puts(&data, "tx_devmem_packets");
 	ethtool_puts(&data, "tx_devmem_bytes");
+	ethtool_puts(&data, "tx_devmem_io_bytes");
 	ethtool_puts(&data, "tx_devmem_lost");
 }
 
@@ -356,5 +357,6 @@ void nsim_rq_get_ethtool_stats(struct net_device *dev,
 	*data++ = atomic64_read(&ns->steer.drops);
 	*data++ = atomic64_read(&ns->tx_devmem_packets);
 	*data++ = atomic64_read(&ns->tx_devmem_bytes);
+	*data++ = atomic64_read(&ns->tx_devmem_io_bytes);
 	*data++ = atomic64_read(&ns->tx_devmem_lost);
 }

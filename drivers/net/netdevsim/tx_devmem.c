@@ -5,13 +5,12 @@
  * An skb sent from a dma-buf carries its payload as net_iov frags: no
  * page, only the DMA address its TX binding mapped for this device
  * (net_iov::dma_addr, the address the provider wrote when it carved the
- * binding). A NIC reads such a frag by DMA; so does this, through
- * nsim_dma_ram_map() (rx_hds.c), never through a struct page of the frag.
- * The peer gets an ordinary frame with the same headers and payload, and
- * the sent skb is freed at once, which is the sender's completion.
- *
- * Device memory without struct pages (a PCI BAR) cannot be read this way
- * yet: such frames are dropped and counted as dropped.
+ * binding). A NIC reads such a frag by DMA; so does this, never through a
+ * struct page of the frag: host RAM through nsim_dma_ram_map() (rx_hds.c),
+ * device memory without struct pages (a PCI BAR) through the windows
+ * mapped when the binding was made (tx_io.c). The peer gets an ordinary
+ * frame with the same headers and payload, and the sent skb is freed at
+ * once, which is the sender's completion.
  *
  * Loss on the wire, for tests of retransmission: with debugfs
  * tx_devmem_lose set to N, every Nth packet sent from device memory is
@@ -19,6 +18,7 @@
  * TCP sends it again, from the dma-buf again.
  */
 
+#include <linux/dma-direct.h>
 #include <linux/highmem.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
@@ -28,9 +28,14 @@
 #include "netdevsim.h"
 
 /* Read @len bytes at bus address @addr of @dma_dev into @to. */
-static int nsim_tx_dma_read(struct device *dma_dev, dma_addr_t addr,
-			    void *to, unsigned int len)
+static int nsim_tx_dma_read(struct netdevsim *ns, struct device *dma_dev,
+			    dma_addr_t addr, void *to, unsigned int len)
 {
+	phys_addr_t phys = dma_to_phys(dma_dev, addr);
+
+	if (!pfn_valid(PHYS_PFN(phys)))
+		return nsim_tx_io_read(ns, phys, to, len);
+
 	while (len) {
 		unsigned int chunk;
 		void *va = nsim_dma_ram_map(dma_dev, addr, len, &chunk);
@@ -95,8 +100,8 @@ struct sk_buff *nsim_tx_devmem(struct netdevsim *ns, struct sk_buff *skb)
 			dma_addr_t addr = page_pool_get_dma_addr_netmem(netmem) +
 					  skb_frag_off(frag);
 
-			if (nsim_tx_dma_read(dma_dev, addr, nskb->data + off,
-					     len))
+			if (nsim_tx_dma_read(ns, dma_dev, addr,
+					     nskb->data + off, len))
 				goto err_free_nskb;
 			devmem_bytes += len;
 		} else {
