@@ -7,7 +7,8 @@
 # binding; packets lost after the device read them (netdevsim's
 # tx_devmem_lose), sent again out of the dma-buf; a dma-buf of device
 # memory without struct pages (the BAR heap, with tools/vm/run --devmem);
-# the sender killed and the device deleted mid-send. After each
+# the binding unbound with sends in flight, sockets closed with completions
+# pending, the sender killed and the device deleted mid-send. After each
 # case the provider's bindings and the udmabuf exporter's pinned pages are
 # back where they started.
 #
@@ -86,7 +87,7 @@ devmem_tx() {
 		--dev "$NSIM_IF_TX" --timeout 60 "$@"
 }
 
-ktap_start 13
+ktap_start 15
 trap nsim_pair_destroy EXIT
 mkdir -p $out
 
@@ -230,7 +231,47 @@ else
 		"sender $tx_rc, receiver $recv_rc, tx_devmem_bytes +$((after - before)), of which from I/O memory $io; heap: $(tr '\n' ' ' < $bar_info)"
 fi
 
-# 6. The sender is killed mid-send: its binding goes with its last skb
+# 6. The binding is unbound with sends in flight (devmem-tx's SIGUSR1): the
+# flow's next send is refused, every send made before completes, and the
+# binding goes with the last skb that holds it
+nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n $((4 << 30)) --timeout 60 \
+	> /dev/null 2>&1
+recv=$NSIM_RX_PID
+before=$(tx_devmem_bytes)
+devmem_tx -n $((4 << 30)) > $out/tx.out 2>&1 &
+sender=$!
+nsim_poll 60 tx_devmem_beyond $((before + (1 << 20)))
+progress=$?
+# the oldest devmem-tx is the one holding the binding
+pkill -USR1 -o -x devmem-tx
+wait $sender
+tx_rc=$?
+kill $recv 2>/dev/null
+wait $recv 2>/dev/null
+ktap_diag "$(cat $out/tx.out)"
+[ $progress -eq 0 ] && [ $tx_rc -eq 1 ] &&
+	grep -q 'every send made before the unbind completed' $out/tx.out &&
+	back_to_start
+ktap_result $? unbind_with_sends_in_flight "sender exit $tx_rc"
+
+# 7. Each socket closed right after its last send, completions pending: the
+# kernel still delivers every byte, and its skbs, the binding's last
+# holders, are freed once acknowledged
+nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n "$bytes" --verify --json \
+	--timeout 60 > $out/plain.json 2> $out/plain.err
+recv=$NSIM_RX_PID
+devmem_tx -n "$bytes" --close-pending > $out/tx.out 2>&1
+tx_rc=$?
+wait $recv
+recv_rc=$?
+ktap_diag "$(cat $out/tx.out $out/plain.err)"
+eval "$(json_vars $out/plain.json plain)"
+[ $tx_rc -eq 0 ] && [ $recv_rc -eq 0 ] && [ "$plain_verified" = true ] &&
+	back_to_start
+ktap_result $? closed_with_completions_pending_leaves_nothing \
+	"sender $tx_rc, receiver $recv_rc"
+
+# 8. The sender is killed mid-send: its binding goes with its last skb
 nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n $((4 << 30)) --timeout 60 \
 	> /dev/null 2>&1
 recv=$NSIM_RX_PID
@@ -246,7 +287,7 @@ wait $recv 2>/dev/null
 [ $progress -eq 0 ] && back_to_start
 ktap_result $? sender_killed_mid_send_leaves_nothing
 
-# 7. The TX device is deleted mid-send: the sender fails, nothing is left
+# 9. The TX device is deleted mid-send: the sender fails, nothing is left
 nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n $((4 << 30)) --timeout 60 \
 	> /dev/null 2>&1
 recv=$NSIM_RX_PID

@@ -8,7 +8,9 @@
  * a dma-buf instead of host memory (devmem TX, dmabuf_tx.c).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +24,15 @@
 #include "devmem_tx.h"
 
 #define MAX_FLOWS 64
+
+/* SIGUSR1 with --dmabuf: unbind with sends in flight (a lifecycle test) */
+static volatile sig_atomic_t unbind_requested;
+
+static void request_unbind(int sig)
+{
+	(void)sig;
+	unbind_requested = 1;
+}
 
 struct opts {
 	const char *addr;
@@ -39,7 +50,8 @@ struct opts {
 static void usage(FILE *f)
 {
 	fputs("usage: devmem-tx -c ADDR -p PORT -n BYTES [--flows N] [--json] [--timeout SEC]\n"
-	      "                 [--dmabuf udmabuf|HEAP --dev IFNAME [--dmabuf-size BYTES]]\n"
+	      "                 [--dmabuf udmabuf|HEAP --dev IFNAME [--dmabuf-size BYTES]\n"
+	      "                  [--close-pending]]\n"
 	      "\n"
 	      "Connect to ADDR port PORT and send BYTES of the pattern devmem-rx\n"
 	      "--verify checks, then report throughput.\n"
@@ -54,6 +66,11 @@ static void usage(FILE *f)
 	      "                rewritten only after its completion arrived\n"
 	      "  --dev IFNAME  the device the route to ADDR leaves by (bind-tx)\n"
 	      "  --dmabuf-size BYTES  of the dma-buf, shared by the flows (16M)\n"
+	      "  --close-pending  close each connection after its last send, its\n"
+	      "                completions still pending (a test of the kernel's\n"
+	      "                cleanup; bytes_retrans is then not known)\n"
+	      "With --dmabuf, SIGUSR1 unbinds the dma-buf at once, sends in flight:\n"
+	      "each flow waits for the completions of what it sent, then fails.\n"
 	      "BYTES takes K, M and G suffixes (powers of 1024).\n"
 	      "Exit status: 0 every byte sent, 1 a connection failed, 2 usage.\n", f);
 }
@@ -78,7 +95,7 @@ static int send_flow(const struct opts *o, int flow)
 	return ret;
 }
 
-static int run(const struct opts *o)
+static int run(struct opts *o)
 {
 	pid_t pids[MAX_FLOWS];
 	double t0 = wall_seconds(), secs;
@@ -93,15 +110,25 @@ static int run(const struct opts *o)
 			break;
 		}
 		if (!pids[n]) {
+			if (o->dmabuf)	/* the binding stays the parent's */
+				dmabuf_tx_in_child(&o->tx);
 			status = send_flow(o, n);
 			fflush(stdout);	/* _exit() would drop its lines */
 			_exit(status);
 		}
 	}
-	for (i = 0; i < n; i++)
-		if (waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status) ||
-		    WEXITSTATUS(status))
+	for (i = 0; i < n; i++) {
+		pid_t got;
+
+		while ((got = waitpid(pids[i], &status, 0)) < 0 && errno == EINTR)
+			if (unbind_requested && o->tx.binding) {
+				fprintf(stderr, "devmem-tx: SIGUSR1: unbinding binding %u\n",
+					o->tx.binding_id);
+				dmabuf_tx_unbind(&o->tx);
+			}
+		if (got < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
 			failed++;
+	}
 	secs = wall_seconds() - t0;
 	if (secs <= 0)
 		secs = 1e-9;
@@ -116,7 +143,9 @@ static int run(const struct opts *o)
 		       (unsigned long long)(o->bytes * o->flows), o->flows, secs,
 		       o->bytes * o->flows * 8 / secs / 1e9,
 		       o->dmabuf ? "dmabuf" : "host");
-		if (o->dmabuf)
+		if (o->dmabuf && o->tx.close_pending)
+			printf(", \"bytes_retrans\": null");	/* not known at close */
+		else if (o->dmabuf)
 			printf(", \"bytes_retrans\": %llu",
 			       (unsigned long long)dmabuf_tx_retransmitted(&o->tx));
 		if (o->dmabuf && !dmabuf_tx_stats(&o->tx, &sent, &in_flight))
@@ -142,10 +171,13 @@ int main(int argc, char **argv)
 		{ "dmabuf", required_argument, NULL, 'd' },
 		{ "dev", required_argument, NULL, 'D' },
 		{ "dmabuf-size", required_argument, NULL, 's' },
+		{ "close-pending", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct opts o = { .flows = 1, .timeout_s = 60, .dmabuf_size = 16 << 20 };
+	struct sigaction sa = { .sa_handler = request_unbind };	/* no SA_RESTART */
+	bool close_pending = false;
 	char *end;
 	long v;
 	int c;
@@ -198,6 +230,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'P':
+			close_pending = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -207,7 +242,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!o.addr || !o.port || !o.bytes || optind != argc ||
-	    !o.dmabuf != !o.dev) {
+	    !o.dmabuf != !o.dev || (close_pending && !o.dmabuf)) {
 		usage(stderr);
 		return 2;
 	}
@@ -218,6 +253,8 @@ int main(int argc, char **argv)
 	if (dmabuf_tx_open(&o.tx, o.dmabuf, o.dev, o.dmabuf_size, o.flows))
 		return 1;
 	o.tx.verbose = !o.json;
+	o.tx.close_pending = close_pending;
+	sigaction(SIGUSR1, &sa, NULL);
 	c = run(&o);
 	dmabuf_tx_close(&o.tx);
 	return c;

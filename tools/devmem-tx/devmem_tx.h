@@ -17,6 +17,7 @@ struct dmabuf_tx {
 	struct devmem_binding *binding;
 	uint32_t binding_id;
 	bool verbose;		/* a line per flow when it is done */
+	bool close_pending;	/* close without waiting for completions */
 	/* Per flow, shared with the children that run them: bytes TCP sent
 	 * again (tcp_info), read once every send has completed, so final
 	 */
@@ -30,6 +31,14 @@ struct dmabuf_tx {
 int dmabuf_tx_open(struct dmabuf_tx *tx, const char *source, const char *dev,
 		   uint64_t size, int flows);
 void dmabuf_tx_close(struct dmabuf_tx *tx);
+
+/*
+ * Unbind now, sends in flight or not: the flows' next sends fail, and what
+ * they sent before completes. Only the process that opened @tx holds the
+ * binding; a flow's child lets go of its copy first (dmabuf_tx_in_child()).
+ */
+void dmabuf_tx_unbind(struct dmabuf_tx *tx);
+void dmabuf_tx_in_child(struct dmabuf_tx *tx);
 
 /*
  * The binding's counters as the dmabuf-pp family reports them: payload

@@ -97,6 +97,9 @@ static int reap(struct flow_tx *f, bool wait)
 	}
 }
 
+/* send_range() and stream(): the binding was unbound under the flow */
+#define UNBOUND		(-2)
+
 /* Send @len bytes at @offset of the dma-buf as one or more calls. */
 static int send_range(struct flow_tx *f, unsigned int slot, uint64_t offset,
 		      uint64_t len)
@@ -112,6 +115,8 @@ static int send_range(struct flow_tx *f, unsigned int slot, uint64_t offset,
 		n = devmem_send(f->fd, f->binding_id, &r, 1, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EINVAL)	/* the id is no binding now */
+			return UNBOUND;
 		if (n < 0) {
 			fprintf(stderr, "devmem-tx: sendmsg from the dma-buf: %s\n",
 				errno == EAGAIN ? "no progress within the timeout" :
@@ -135,9 +140,20 @@ static int sync_write(int fd, uint64_t flags)
 	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
 }
 
-static int stream(struct flow_tx *f, uint64_t bytes)
+/* Every send made completes, unbound or not: wait for them all */
+static int reap_all(struct flow_tx *f)
+{
+	while (f->done_calls != f->next_call)
+		if (reap(f, true))
+			return -1;
+	return 0;
+}
+
+/* Return: 0, -1 on failure, UNBOUND when the binding went mid-stream. */
+static int stream(struct flow_tx *f, uint64_t bytes, bool close_pending)
 {
 	uint64_t sent = 0;
+	int ret;
 
 	while (sent < bytes) {
 		unsigned int slot = (sent / SLOT) % f->nslots;
@@ -152,17 +168,23 @@ static int stream(struct flow_tx *f, uint64_t bytes)
 		pattern_fill(p, len, sent);
 		if (sync_write(f->dmabuf_fd, DMA_BUF_SYNC_END))
 			return -1;
-		if (send_range(f, slot, f->base + (uint64_t)slot * SLOT, len))
-			return -1;
-		if (reap(f, false))
+		ret = send_range(f, slot, f->base + (uint64_t)slot * SLOT, len);
+		if (ret == UNBOUND) {
+			fprintf(stderr, "devmem-tx: the binding was unbound after %llu bytes; waiting for the %u sends in flight\n",
+				(unsigned long long)sent,
+				f->next_call - f->done_calls);
+			if (reap_all(f))
+				return -1;
+			fprintf(stderr, "devmem-tx: every send made before the unbind completed (%u sends)\n",
+				f->next_call);
+			return UNBOUND;
+		}
+		if (ret || reap(f, false))
 			return -1;
 		sent += len;
 	}
-	/* Done only when the device has read it all */
-	while (f->done_calls != f->next_call)
-		if (reap(f, true))
-			return -1;
-	return 0;
+	/* Done only when the device has read it all (unless told not to) */
+	return close_pending ? 0 : reap_all(f);
 }
 
 /* What TCP sent again on @fd: once every send completed, all is acked */
@@ -222,8 +244,8 @@ int dmabuf_tx_flow(const struct dmabuf_tx *tx, int flow, const char *addr,
 		perror("devmem-tx: SO_ZEROCOPY");
 		goto out_close;
 	}
-	ret = stream(&f, bytes) ? 1 : 0;
-	if (ret) {
+	ret = stream(&f, bytes, tx->close_pending);
+	if (ret && ret != UNBOUND) {
 		/* Abort (RST): what the kernel still holds of a failed flow,
 		 * and with it the dma-buf's binding, goes at close
 		 */
@@ -231,6 +253,17 @@ int dmabuf_tx_flow(const struct dmabuf_tx *tx, int flow, const char *addr,
 
 		setsockopt(f.fd, SOL_SOCKET, SO_LINGER, &abort_now,
 			   sizeof(abort_now));
+	}
+	/* Unbound: what was sent completed, and the connection closes as
+	 * usual; the flow still failed to send its bytes
+	 */
+	ret = ret ? 1 : 0;
+	if (!ret && tx->close_pending) {
+		if (tx->verbose)
+			printf("devmem-tx: flow %d: %llu bytes in %u sends, closed with %u of them not completed\n",
+			       flow, (unsigned long long)bytes, f.next_call,
+			       f.next_call - f.done_calls);
+		goto out_close;
 	}
 	if (!ret && bytes_retransmitted(f.fd, &tx->bytes_retrans[flow]))
 		ret = 1;
@@ -332,6 +365,18 @@ int dmabuf_tx_stats(const struct dmabuf_tx *tx, uint64_t *sent,
 	*sent = b.tx_bytes;
 	*in_flight = b.tx_frags;
 	return 0;
+}
+
+void dmabuf_tx_unbind(struct dmabuf_tx *tx)
+{
+	devmem_unbind(tx->binding);
+	tx->binding = NULL;
+}
+
+void dmabuf_tx_in_child(struct dmabuf_tx *tx)
+{
+	/* Closes this process's copy of the binding's netlink socket */
+	dmabuf_tx_unbind(tx);
 }
 
 void dmabuf_tx_close(struct dmabuf_tx *tx)
