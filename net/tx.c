@@ -320,8 +320,8 @@ int dmabuf_pp_tx_unregister_notifier(struct notifier_block *nb)
 EXPORT_SYMBOL_GPL(dmabuf_pp_tx_unregister_notifier);
 
 static struct dmabuf_pp_tx_mapping
-dmabuf_pp_tx_mapping(struct dmabuf_pp_binding *binding,
-		     struct netlink_ext_ack *extack)
+dmabuf_pp_tx_event_info(struct dmabuf_pp_binding *binding,
+			struct netlink_ext_ack *extack)
 {
 	return (struct dmabuf_pp_tx_mapping){
 		.dev = binding->dev,
@@ -343,7 +343,7 @@ dmabuf_pp_tx_mapping(struct dmabuf_pp_binding *binding,
 int dmabuf_pp_tx_install(struct dmabuf_pp_binding *binding,
 			 struct netlink_ext_ack *extack)
 {
-	struct dmabuf_pp_tx_mapping m = dmabuf_pp_tx_mapping(binding, extack);
+	struct dmabuf_pp_tx_mapping m = dmabuf_pp_tx_event_info(binding, extack);
 	int ret;
 
 	ASSERT_RTNL();
@@ -359,14 +359,16 @@ int dmabuf_pp_tx_install(struct dmabuf_pp_binding *binding,
 
 /**
  * dmabuf_pp_tx_leave() - a TX binding is about to be unmapped
- * @binding: the binding, still mapped, off its device's list; RTNL held
+ * @binding: the binding, still mapped for its device; RTNL held
+ *
+ * Takes it off the list of TX bindings and tells the devices that asked.
  *
  * No skb of it can be on its way to the device any more: either the last
  * one was freed, or the device has unregistered.
  */
 void dmabuf_pp_tx_leave(struct dmabuf_pp_binding *binding)
 {
-	struct dmabuf_pp_tx_mapping m = dmabuf_pp_tx_mapping(binding, NULL);
+	struct dmabuf_pp_tx_mapping m = dmabuf_pp_tx_event_info(binding, NULL);
 
 	ASSERT_RTNL();
 	if (list_empty(&binding->tx_link))

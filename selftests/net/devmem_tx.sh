@@ -61,6 +61,14 @@ tx_devmem_lost() {
 	tx ethtool -S "$NSIM_IF_TX" | awk '$1 == "tx_devmem_lost:" { print $2 }'
 }
 
+# "TOTAL SUM": tx_devmem_bytes and the sum of txN_devmem_bytes, one read
+tx_devmem_bytes_by_queue() {
+	tx ethtool -S "$NSIM_IF_TX" | awk '
+		$1 == "tx_devmem_bytes:" { total = $2 }
+		$1 ~ /^tx[0-9]+_devmem_bytes:$/ { sum += $2; queues++ }
+		END { print total, sum, queues }'
+}
+
 tx_devmem_io_bytes() {
 	tx ethtool -S "$NSIM_IF_TX" | awk '$1 == "tx_devmem_io_bytes:" { print $2 }'
 }
@@ -87,7 +95,7 @@ devmem_tx() {
 		--dev "$NSIM_IF_TX" --timeout 60 "$@"
 }
 
-ktap_start 15
+ktap_start 16
 trap nsim_pair_destroy EXIT
 mkdir -p $out
 
@@ -159,6 +167,11 @@ ktap_diag "$(cat $out/tx.out $out/flows.err)"
 [ $tx_rc -eq 0 ] && [ $recv_rc -eq 0 ] &&
 	[ "$(grep -c '"verified": true' $out/flows.json)" = 4 ]
 ktap_result $? four_flows_one_binding_verified "sender $tx_rc, devmem-rx $recv_rc"
+
+# Each TX queue counts what it sent from device memory; together, all
+read -r total sum queues < <(tx_devmem_bytes_by_queue)
+[ "$queues" -ge 2 ] && [ "$total" -gt 0 ] && [ "$sum" = "$total" ]
+ktap_result $? per_queue_counters_add_up "$queues queues: $sum of $total bytes"
 
 # 4. Loss after the device read the payload: TCP sends it again, from
 # the dma-buf again, and the receiver still gets every byte right

@@ -303,12 +303,17 @@ void nsim_rq_stats_read(struct nsim_rq *rq, struct nsim_rq_counts *c)
 	} while (u64_stats_fetch_retry(&rq->syncp, start));
 }
 
-/* ethtool -S: five counters per active RX queue, then the device's own:
- * steering drops, and what it sent from device memory and lost on
- * purpose (tx_devmem.c).
+/* ethtool -S: five counters per active RX queue, two per active TX queue
+ * (what it sent from device memory, tx_devmem.c), then the device's own:
+ * steering drops, and what it sent from device memory in all, of which
+ * from I/O memory, and lost on purpose.
  */
 static const char * const nsim_rq_stat_names[] = {
 	"packets", "bytes", "devmem_packets", "devmem_bytes", "no_buf_drops",
+};
+
+static const char * const nsim_txq_stat_names[] = {
+	"devmem_packets", "devmem_bytes",
 };
 
 int nsim_rq_get_sset_count(struct net_device *dev, int sset)
@@ -318,7 +323,8 @@ int nsim_rq_get_sset_count(struct net_device *dev, int sset)
 	if (sset != ETH_SS_STATS || !ns->rq)	/* VFs have no queues */
 		return -EOPNOTSUPP;
 
-	return dev->real_num_rx_queues * ARRAY_SIZE(nsim_rq_stat_names) + 5;
+	return dev->real_num_rx_queues * ARRAY_SIZE(nsim_rq_stat_names) +
+	       dev->real_num_tx_queues * ARRAY_SIZE(nsim_txq_stat_names) + 5;
 }
 
 void nsim_rq_get_strings(struct net_device *dev, u32 sset, u8 *data)
@@ -332,6 +338,10 @@ void nsim_rq_get_strings(struct net_device *dev, u32 sset, u8 *data)
 		for (j = 0; j < ARRAY_SIZE(nsim_rq_stat_names); j++)
 			ethtool_sprintf(&data, "rx%u_%s", i,
 					nsim_rq_stat_names[j]);
+	for (i = 0; i < dev->real_num_tx_queues; i++)
+		for (j = 0; j < ARRAY_SIZE(nsim_txq_stat_names); j++)
+			ethtool_sprintf(&data, "tx%u_%s", i,
+					nsim_txq_stat_names[j]);
 	ethtool_puts(&data, "rx_steer_drops");
 	ethtool_puts(&data, "tx_devmem_packets");
 	ethtool_puts(&data, "tx_devmem_bytes");
@@ -353,6 +363,10 @@ void nsim_rq_get_ethtool_stats(struct net_device *dev,
 		*data++ = s.devmem_packets;
 		*data++ = s.devmem_bytes;
 		*data++ = s.no_buf_drops;
+	}
+	for (i = 0; i < dev->real_num_tx_queues; i++) {
+		*data++ = atomic64_read(&ns->txq_devmem[i].packets);
+		*data++ = atomic64_read(&ns->txq_devmem[i].bytes);
 	}
 	*data++ = atomic64_read(&ns->steer.drops);
 	*data++ = atomic64_read(&ns->tx_devmem_packets);

@@ -20,6 +20,7 @@
 
 #include <linux/dma-direct.h>
 #include <linux/highmem.h>
+#include <linux/slab.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <net/netmem.h>
@@ -27,14 +28,56 @@
 
 #include "netdevsim.h"
 
-/* Read @len bytes at bus address @addr of @dma_dev into @to. */
+/**
+ * nsim_tx_devmem_init() - the TX side's devmem state, before registering
+ * @ns: a PF's netdevsim; RTNL held
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int nsim_tx_devmem_init(struct netdevsim *ns)
+{
+	int err;
+
+	ns->txq_devmem = kcalloc(ns->netdev->num_tx_queues,
+				 sizeof(*ns->txq_devmem), GFP_KERNEL);
+	if (!ns->txq_devmem)
+		return -ENOMEM;
+	err = nsim_tx_io_init(ns);
+	if (err) {
+		kfree(ns->txq_devmem);
+		ns->txq_devmem = NULL;
+		return err;
+	}
+	/* Only a PF sends from device memory: a VF could not reach a BAR */
+	ns->netdev->netmem_tx = true;
+	return 0;
+}
+
+/* After the netdev unregistered; RTNL held */
+void nsim_tx_devmem_uninit(struct netdevsim *ns)
+{
+	nsim_tx_io_uninit(ns);
+	kfree(ns->txq_devmem);
+	ns->txq_devmem = NULL;
+}
+
+/*
+ * Read @len bytes at bus address @addr of @dma_dev into @to; add them to
+ * @io_bytes when they were I/O memory.
+ */
 static int nsim_tx_dma_read(struct netdevsim *ns, struct device *dma_dev,
-			    dma_addr_t addr, void *to, unsigned int len)
+			    dma_addr_t addr, void *to, unsigned int len,
+			    unsigned int *io_bytes)
 {
 	phys_addr_t phys = dma_to_phys(dma_dev, addr);
+	int err;
 
-	if (!pfn_valid(PHYS_PFN(phys)))
-		return nsim_tx_io_read(ns, phys, to, len);
+	if (!pfn_valid(PHYS_PFN(phys))) {
+		err = nsim_tx_io_read(ns, phys, to, len);
+		if (!err)
+			*io_bytes += len;
+		return err;
+	}
 
 	while (len) {
 		unsigned int chunk;
@@ -78,7 +121,8 @@ struct sk_buff *nsim_tx_devmem(struct netdevsim *ns, struct sk_buff *skb)
 	const struct skb_shared_info *shinfo = skb_shinfo(skb);
 	unsigned int headroom = skb_headroom(skb);
 	unsigned int off = skb_headlen(skb);
-	unsigned int devmem_bytes = 0;
+	unsigned int devmem_bytes = 0, io_bytes = 0;
+	struct nsim_txq_devmem *q;
 	struct sk_buff *nskb;
 	unsigned int i, lose;
 	s64 packets;
@@ -101,7 +145,7 @@ struct sk_buff *nsim_tx_devmem(struct netdevsim *ns, struct sk_buff *skb)
 					  skb_frag_off(frag);
 
 			if (nsim_tx_dma_read(ns, dma_dev, addr,
-					     nskb->data + off, len))
+					     nskb->data + off, len, &io_bytes))
 				goto err_free_nskb;
 			devmem_bytes += len;
 		} else {
@@ -116,6 +160,10 @@ struct sk_buff *nsim_tx_devmem(struct netdevsim *ns, struct sk_buff *skb)
 	lose = READ_ONCE(ns->tx_devmem_lose);
 	packets = atomic64_inc_return(&ns->tx_devmem_packets);
 	atomic64_add(devmem_bytes, &ns->tx_devmem_bytes);
+	atomic64_add(io_bytes, &ns->tx_devmem_io_bytes);
+	q = &ns->txq_devmem[skb_get_queue_mapping(skb)];
+	atomic64_inc(&q->packets);
+	atomic64_add(devmem_bytes, &q->bytes);
 	/* The copy has no socket: the sender's software TX stamp is taken
 	 * here, from the skb it sent
 	 */

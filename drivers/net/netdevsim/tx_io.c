@@ -30,7 +30,8 @@
 
 /* One region of one binding, on its netdevsim's tx_io list */
 struct nsim_tx_io {
-	struct list_head link;
+	struct list_head link;		/* readers may still walk it when off */
+	struct list_head gone_link;	/* unmapping, after the grace period */
 	const struct dmabuf_pp_binding *binding;
 	struct nsim_io_window *w;
 };
@@ -51,10 +52,8 @@ int nsim_tx_io_read(struct netdevsim *ns, phys_addr_t phys, void *to,
 	struct nsim_tx_io *io;
 
 	list_for_each_entry_rcu(io, &ns->tx_io, link)
-		if (!nsim_io_window_read(io->w, phys, to, len)) {
-			atomic64_add(len, &ns->tx_devmem_io_bytes);
+		if (!nsim_io_window_read(io->w, phys, to, len))
 			return 0;
-		}
 	return -EFAULT;
 }
 
@@ -85,12 +84,12 @@ static void nsim_tx_io_unmap(struct netdevsim *ns,
 	list_for_each_entry_safe(io, tmp, &ns->tx_io, link)
 		if (io->binding == binding) {
 			list_del_rcu(&io->link);
-			list_add(&io->link, &gone);
+			list_add(&io->gone_link, &gone);
 		}
 	if (list_empty(&gone))
 		return;
-	synchronize_rcu();
-	list_for_each_entry_safe(io, tmp, &gone, link) {
+	synchronize_net();	/* expedited under RTNL */
+	list_for_each_entry_safe(io, tmp, &gone, gone_link) {
 		nsim_io_window_destroy(io->w);
 		kfree(io);
 	}
