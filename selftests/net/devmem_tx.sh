@@ -7,7 +7,7 @@
 # binding; packets lost after the device read them (netdevsim's
 # tx_devmem_lose), sent again out of the dma-buf; a dma-buf of device
 # memory without struct pages (the BAR heap, with tools/vm/run --devmem);
-# the binding unbound with sends in flight, sockets closed with completions
+# device memory not charged to RLIMIT_MEMLOCK; the binding unbound with sends in flight, sockets closed with completions
 # pending, the sender killed and the device deleted mid-send. After each
 # case the provider's bindings and the udmabuf exporter's pinned pages are
 # back where they started.
@@ -95,7 +95,32 @@ devmem_tx() {
 		--dev "$NSIM_IF_TX" --timeout 60 "$@"
 }
 
-ktap_start 16
+# A long send out of the dma-buf (4 GiB, to a receiver that takes them
+# all), with extra devmem-tx arguments; returns once the device has read
+# 1 MiB of it, or 60 s passed: sets recv, sender and progress (0: going).
+long_send_start() {
+	local before
+
+	nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n $((4 << 30)) --timeout 60 \
+		> /dev/null 2>&1
+	recv=$NSIM_RX_PID
+	before=$(tx_devmem_bytes)
+	devmem_tx -n $((4 << 30)) "$@" > $out/tx.out 2>&1 &
+	sender=$!
+	nsim_poll 60 tx_devmem_beyond $((before + (1 << 20)))
+	progress=$?
+}
+
+# ... and its end: the sender's exit status in tx_rc, the receiver stopped
+long_send_end() {
+	wait $sender
+	tx_rc=$?
+	kill $recv 2>/dev/null
+	wait $recv 2>/dev/null
+	ktap_diag "$(cat $out/tx.out)"
+}
+
+ktap_start 17
 trap nsim_pair_destroy EXIT
 mkdir -p $out
 
@@ -244,30 +269,51 @@ else
 		"sender $tx_rc, receiver $recv_rc, tx_devmem_bytes +$((after - before)), of which from I/O memory $io; heap: $(tr '\n' ' ' < $bar_info)"
 fi
 
-# 6. The binding is unbound with sends in flight (devmem-tx's SIGUSR1): the
-# flow's next send is refused, every send made before completes, and the
-# binding goes with the last skb that holds it
-nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n $((4 << 30)) --timeout 60 \
-	> /dev/null 2>&1
+# 6. Device memory is not the sender's locked memory: MSG_ZEROCOPY charges
+# the pages it pins to RLIMIT_MEMLOCK (without CAP_IPC_LOCK), devmem TX
+# pins nothing and is not charged, as upstream. Under a 256 KiB limit (four
+# of devmem-tx's 64 KiB slots), the same transfer from host memory with
+# MSG_ZEROCOPY is refused (ENOBUFS: the limit bites), and out of the
+# dma-buf it goes through.
+memlock_bytes=$((bytes / 4))	# the limit bites at the fifth slot
+memlock=(prlimit --memlock=$((256 << 10)) setpriv --inh-caps -ipc_lock
+	--bounding-set -ipc_lock)
+nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n $memlock_bytes --trunc \
+	> /dev/null 2> $out/plain.err
 recv=$NSIM_RX_PID
-before=$(tx_devmem_bytes)
-devmem_tx -n $((4 << 30)) > $out/tx.out 2>&1 &
-sender=$!
-nsim_poll 60 tx_devmem_beyond $((before + (1 << 20)))
-progress=$?
-# the oldest devmem-tx is the one holding the binding
-pkill -USR1 -o -x devmem-tx
-wait $sender
-tx_rc=$?
+tx "${memlock[@]}" "$BIN/devmem-tx" -c "$NSIM_ADDR_RX" -p $port --zerocopy \
+	--timeout 60 -n $memlock_bytes > $out/zc.out 2>&1
+zc_rc=$?
 kill $recv 2>/dev/null
 wait $recv 2>/dev/null
-ktap_diag "$(cat $out/tx.out)"
+nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n $memlock_bytes --verify --json \
+	--timeout 60 > $out/plain.json 2> $out/plain.err
+recv=$NSIM_RX_PID
+tx "${memlock[@]}" "$BIN/devmem-tx" -c "$NSIM_ADDR_RX" -p $port --dmabuf udmabuf \
+	--dev "$NSIM_IF_TX" --timeout 60 -n $memlock_bytes > $out/tx.out 2>&1
+tx_rc=$?
+wait $recv
+recv_rc=$?
+ktap_diag "$(cat $out/zc.out $out/tx.out $out/plain.err)"
+eval "$(json_vars $out/plain.json plain)"
+[ $zc_rc -ne 0 ] && grep -q 'No buffer space available' $out/zc.out &&
+	[ $tx_rc -eq 0 ] && [ $recv_rc -eq 0 ] && [ "$plain_verified" = true ]
+ktap_result $? not_charged_to_locked_memory \
+	"host MSG_ZEROCOPY exit $zc_rc, devmem TX exit $tx_rc, receiver $recv_rc"
+
+# 7. The binding is unbound with sends in flight (devmem-tx's SIGUSR1): the
+# flow's next send is refused, every send made before completes, and the
+# binding goes with the last skb that holds it
+long_send_start
+# the oldest devmem-tx is the one holding the binding
+pkill -USR1 -o -x devmem-tx
+long_send_end
 [ $progress -eq 0 ] && [ $tx_rc -eq 1 ] &&
 	grep -q 'every send made before the unbind completed' $out/tx.out &&
 	back_to_start
 ktap_result $? unbind_with_sends_in_flight "sender exit $tx_rc"
 
-# 7. Each socket closed right after its last send, completions pending: the
+# 8. Each socket closed right after its last send, completions pending: the
 # kernel still delivers every byte, and its skbs, the binding's last
 # holders, are freed once acknowledged
 nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n "$bytes" --verify --json \
@@ -284,38 +330,18 @@ eval "$(json_vars $out/plain.json plain)"
 ktap_result $? closed_with_completions_pending_leaves_nothing \
 	"sender $tx_rc, receiver $recv_rc"
 
-# 8. The sender is killed mid-send: its binding goes with its last skb
-nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n $((4 << 30)) --timeout 60 \
-	> /dev/null 2>&1
-recv=$NSIM_RX_PID
-before=$(tx_devmem_bytes)
-devmem_tx -n $((4 << 30)) > $out/tx.out 2>&1 &
-sender=$!
-nsim_poll 60 tx_devmem_beyond $((before + (1 << 20)))
-progress=$?
-kill -9 $sender 2>/dev/null
-wait $sender 2>/dev/null
-kill $recv 2>/dev/null
-wait $recv 2>/dev/null
-[ $progress -eq 0 ] && back_to_start
-ktap_result $? sender_killed_mid_send_leaves_nothing
+# 9. The sender is killed mid-send, all of it (the binding's holder and its
+# flows): its binding goes with its last skb
+long_send_start
+pkill -KILL -x devmem-tx
+long_send_end
+[ $progress -eq 0 ] && [ $tx_rc -eq 137 ] && back_to_start
+ktap_result $? sender_killed_mid_send_leaves_nothing "sender exit $tx_rc"
 
-# 9. The TX device is deleted mid-send: the sender fails, nothing is left
-nsim_recv_start -b "$NSIM_ADDR_RX" -p $port -n $((4 << 30)) --timeout 60 \
-	> /dev/null 2>&1
-recv=$NSIM_RX_PID
-before=$(tx_devmem_bytes)
-tx "$BIN/devmem-tx" -c "$NSIM_ADDR_RX" -p $port --dmabuf udmabuf \
-	--dev "$NSIM_IF_TX" --timeout 5 -n $((4 << 30)) > $out/tx.out 2>&1 &
-sender=$!
-nsim_poll 60 tx_devmem_beyond $((before + (1 << 20)))
-progress=$?
+# 10. The TX device is deleted mid-send: the sender fails, nothing is left
+long_send_start --timeout 5
 echo "$NSIM_ID_TX" > /sys/bus/netdevsim/del_device
-wait $sender
-tx_rc=$?
-kill $recv 2>/dev/null
-wait $recv 2>/dev/null
-ktap_diag "$(cat $out/tx.out)"
+long_send_end
 [ $progress -eq 0 ] && [ $tx_rc -ne 0 ] && back_to_start
 ktap_result $? device_deleted_mid_send_leaves_nothing "sender exit $tx_rc"
 

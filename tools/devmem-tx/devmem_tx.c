@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,6 +43,7 @@ struct opts {
 	int timeout_s;
 	bool json;
 	const char *dmabuf;	/* send from a dma-buf of this source */
+	bool zerocopy;		/* or from host memory with MSG_ZEROCOPY */
 	const char *dev;	/* bound for TX on this device */
 	uint64_t dmabuf_size;
 	struct dmabuf_tx tx;
@@ -52,6 +54,7 @@ static void usage(FILE *f)
 	fputs("usage: devmem-tx -c ADDR -p PORT -n BYTES [--flows N] [--json] [--timeout SEC]\n"
 	      "                 [--dmabuf udmabuf|HEAP --dev IFNAME [--dmabuf-size BYTES]\n"
 	      "                  [--close-pending]]\n"
+	      "                 [--zerocopy [--dmabuf-size BYTES]]\n"
 	      "\n"
 	      "Connect to ADDR port PORT and send BYTES of the pattern devmem-rx\n"
 	      "--verify checks, then report throughput.\n"
@@ -65,7 +68,11 @@ static void usage(FILE *f)
 	      "                written into it and sent without a copy, a range being\n"
 	      "                rewritten only after its completion arrived\n"
 	      "  --dev IFNAME  the device the route to ADDR leaves by (bind-tx)\n"
+	      "  --zerocopy    send from host memory with MSG_ZEROCOPY instead, the\n"
+	      "                same slots and completions as --dmabuf (what devmem\n"
+	      "                TX is compared with)\n"
 	      "  --dmabuf-size BYTES  of the dma-buf, shared by the flows (16M)\n"
+	      "                (with --zerocopy: of the host memory sent from)\n"
 	      "  --close-pending  close each connection after its last send, its\n"
 	      "                completions still pending (a test of the kernel's\n"
 	      "                cleanup; bytes_retrans is then not known)\n"
@@ -80,7 +87,7 @@ static int send_flow(const struct opts *o, int flow)
 {
 	int fd, ret;
 
-	if (o->dmabuf)
+	if (o->dmabuf || o->zerocopy)
 		return dmabuf_tx_flow(&o->tx, flow, o->addr, o->port, o->bytes,
 				      o->timeout_s);
 	fd = tcp_connect("devmem-tx", o->addr, o->port, o->timeout_s);
@@ -138,11 +145,19 @@ static int run(struct opts *o)
 	}
 	if (o->json) {
 		uint64_t sent, in_flight;
+		struct rusage ru;
 
-		printf("{\"bytes\": %llu, \"flows\": %d, \"seconds\": %.6f, \"gbit_per_s\": %.4f, \"source\": \"%s\"",
+		/* The flows' CPU: they ran in the children, all waited for */
+		getrusage(RUSAGE_CHILDREN, &ru);
+		printf("{\"bytes\": %llu, \"flows\": %d, \"seconds\": %.6f, \"gbit_per_s\": %.4f, \"cpu_seconds\": %.6f, \"source\": \"%s\"",
 		       (unsigned long long)(o->bytes * o->flows), o->flows, secs,
 		       o->bytes * o->flows * 8 / secs / 1e9,
-		       o->dmabuf ? "dmabuf" : "host");
+		       ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+		       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
+		       o->dmabuf ? "dmabuf" : o->zerocopy ? "host-zerocopy" : "host");
+		if (o->zerocopy)
+			printf(", \"bytes_retrans\": %llu",
+			       (unsigned long long)dmabuf_tx_retransmitted(&o->tx));
 		if (o->dmabuf && o->tx.close_pending)
 			printf(", \"bytes_retrans\": null");	/* not known at close */
 		else if (o->dmabuf)
@@ -156,7 +171,8 @@ static int run(struct opts *o)
 	} else {
 		printf("devmem-tx: sent %llu bytes %son %d connection%s in %.2f s (%.2f Gbit/s)\n",
 		       (unsigned long long)(o->bytes * o->flows),
-		       o->dmabuf ? "from the dma-buf " : "", o->flows,
+		       o->dmabuf ? "from the dma-buf " :
+		       o->zerocopy ? "with MSG_ZEROCOPY " : "", o->flows,
 		       o->flows == 1 ? "" : "s", secs, o->bytes * o->flows * 8 / secs / 1e9);
 	}
 	return 0;
@@ -172,6 +188,7 @@ int main(int argc, char **argv)
 		{ "dev", required_argument, NULL, 'D' },
 		{ "dmabuf-size", required_argument, NULL, 's' },
 		{ "close-pending", no_argument, NULL, 'P' },
+		{ "zerocopy", no_argument, NULL, 'z' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -233,6 +250,9 @@ int main(int argc, char **argv)
 		case 'P':
 			close_pending = true;
 			break;
+		case 'z':
+			o.zerocopy = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -242,9 +262,18 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!o.addr || !o.port || !o.bytes || optind != argc ||
-	    !o.dmabuf != !o.dev || (close_pending && !o.dmabuf)) {
+	    !o.dmabuf != !o.dev || (close_pending && !o.dmabuf) ||
+	    (o.zerocopy && o.dmabuf)) {
 		usage(stderr);
 		return 2;
+	}
+	if (o.zerocopy) {
+		if (dmabuf_tx_open_host(&o.tx, o.dmabuf_size, o.flows))
+			return 1;
+		o.tx.verbose = !o.json;
+		c = run(&o);
+		dmabuf_tx_close(&o.tx);
+		return c;
 	}
 	if (!o.dmabuf)
 		return run(&o);

@@ -18,6 +18,7 @@ struct dmabuf_tx {
 	uint32_t binding_id;
 	bool verbose;		/* a line per flow when it is done */
 	bool close_pending;	/* close without waiting for completions */
+	bool host;		/* host memory sent with MSG_ZEROCOPY, no dma-buf */
 	/* Per flow, shared with the children that run them: bytes TCP sent
 	 * again (tcp_info), read once every send has completed, so final
 	 */
@@ -31,6 +32,9 @@ struct dmabuf_tx {
 int dmabuf_tx_open(struct dmabuf_tx *tx, const char *source, const char *dev,
 		   uint64_t size, int flows);
 void dmabuf_tx_close(struct dmabuf_tx *tx);
+
+/* The same flows out of @size bytes of host memory, with MSG_ZEROCOPY */
+int dmabuf_tx_open_host(struct dmabuf_tx *tx, uint64_t size, int flows);
 
 /*
  * Unbind now, sends in flight or not: the flows' next sends fail, and what

@@ -8,6 +8,10 @@
  * SLOT bytes; the stream goes through the slots in turn, and a slot is
  * written again only after the completions of every send that used it
  * arrived, which is when the device has read it.
+ *
+ * The same slots and completions serve MSG_ZEROCOPY from host memory
+ * (devmem-tx --zerocopy, dmabuf_tx_open_host()), the comparison devmem TX
+ * is measured against: there the ranges are addresses, not offsets.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -46,7 +50,8 @@ struct flow_tx {
 	uint32_t next_call;	/* id of the next send call */
 	uint32_t done_calls;	/* calls completed */
 	uint64_t completions;	/* completion messages read */
-	int dmabuf_fd;
+	int dmabuf_fd;		/* -1 when sending from host memory */
+	uint8_t *host;		/* then: where offsets start */
 	int timeout_s;
 };
 
@@ -112,10 +117,18 @@ static int send_range(struct flow_tx *f, unsigned int slot, uint64_t offset,
 			fprintf(stderr, "devmem-tx: too many sends in flight\n");
 			return -1;
 		}
-		n = devmem_send(f->fd, f->binding_id, &r, 1, MSG_NOSIGNAL);
+		if (f->host) {
+			struct iovec iov = { f->host + offset, len };
+			struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+			n = sendmsg(f->fd, &msg, MSG_ZEROCOPY | MSG_NOSIGNAL);
+		} else {
+			n = devmem_send(f->fd, f->binding_id, &r, 1,
+					MSG_NOSIGNAL);
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && errno == EINVAL)	/* the id is no binding now */
+		if (n < 0 && errno == EINVAL && !f->host)	/* no binding now */
 			return UNBOUND;
 		if (n < 0) {
 			fprintf(stderr, "devmem-tx: sendmsg from the dma-buf: %s\n",
@@ -133,11 +146,12 @@ static int send_range(struct flow_tx *f, unsigned int slot, uint64_t offset,
 	return 0;
 }
 
+/* Bracket CPU writes to the dma-buf (host memory needs none) */
 static int sync_write(int fd, uint64_t flags)
 {
 	struct dma_buf_sync s = { .flags = flags | DMA_BUF_SYNC_WRITE };
 
-	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
+	return fd < 0 ? 0 : ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
 }
 
 /* Every send made completes, unbound or not: wait for them all */
@@ -223,6 +237,7 @@ int dmabuf_tx_flow(const struct dmabuf_tx *tx, int flow, const char *addr,
 	struct flow_tx f = {
 		.binding_id = tx->binding_id,
 		.dmabuf_fd = tx->dmabuf_fd,
+		.host = tx->host ? tx->map : NULL,
 		.base = (uint64_t)flow * share,
 		.nslots = share / SLOT,
 		.timeout_s = timeout_s,
@@ -343,6 +358,32 @@ err_close:
 	return -1;
 }
 
+int dmabuf_tx_open_host(struct dmabuf_tx *tx, uint64_t size, int flows)
+{
+	*tx = (struct dmabuf_tx){ .dmabuf_fd = -1, .size = size, .flows = flows,
+				  .host = true };
+	if (size / flows < SLOT) {
+		fprintf(stderr, "devmem-tx: %llu bytes leave less than %u bytes per flow\n",
+			(unsigned long long)size, SLOT);
+		return -1;
+	}
+	tx->map = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (tx->map == MAP_FAILED) {
+		perror("devmem-tx: mmap");
+		return -1;
+	}
+	tx->bytes_retrans = mmap(NULL, flows * sizeof(*tx->bytes_retrans),
+				 PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (tx->bytes_retrans == MAP_FAILED) {
+		perror("devmem-tx: mmap of the flows' report");
+		munmap(tx->map, size);
+		return -1;
+	}
+	return 0;
+}
+
 static int copy_stats(const struct devmem_binding_info *b, void *arg)
 {
 	struct devmem_binding_info *out = arg;
@@ -384,5 +425,6 @@ void dmabuf_tx_close(struct dmabuf_tx *tx)
 	munmap(tx->bytes_retrans, tx->flows * sizeof(*tx->bytes_retrans));
 	devmem_unbind(tx->binding);
 	munmap(tx->map, tx->size);
-	close(tx->dmabuf_fd);
+	if (tx->dmabuf_fd >= 0)
+		close(tx->dmabuf_fd);
 }

@@ -1,0 +1,110 @@
+#!/bin/bash
+# Workload: the ways to send TCP over the same netdevsim pair, in one boot,
+# at 1 and 4 flows: plain send() from host memory (the copy into the
+# kernel), MSG_ZEROCOPY from host memory (no copy; pages pinned, and a
+# completion per send), and devmem TX out of a udmabuf (no copy, nothing
+# pinned per send, the device reads the dma-buf by DMA address). All three
+# are devmem-tx, writing the same pattern and, for the two zerocopy modes,
+# reusing a range only after its completion. Each flow is its own
+# devmem-tx (for devmem TX, with its own 16 MiB dma-buf and binding) and
+# its own receiver, tcpxfer recv --trunc, the cheapest receiver there is.
+#
+# Throughput is all bytes over the time from the first sender's start to
+# the last receiver done; CPU is the senders' own CPU time per GB
+# (getrusage of the flows, with the softirq work that ran in their
+# context), and "sys CPU" the whole guest's busy time per GB over the same
+# interval (/proc/stat: receivers too). Zerocopy and devmem lines name
+# plain send's as their "baseline", so the report prints them against it
+# per flavor. Stock (6.12) has no devmem TX: its devmem lines are left
+# out, and it says so.
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+. "$top/tools/lib/nsim.sh"
+
+BIN=$top/.cache/bin
+RUNS=${BENCH_RUNS:-3}
+out=/tmp/tx_paths
+mkdir -p $out
+
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+
+# devmem-tx's arguments for MODE
+mode_args() {
+	case $1 in
+	send) ;;
+	zerocopy) echo --zerocopy ;;
+	devmem) echo --dmabuf udmabuf --dev "$NSIM_IF_TX" ;;
+	esac
+}
+
+# One run: FLOWS flows of BYTES each in MODE; prints three metric lines,
+# tx_NAME_gbit_per_s, tx_NAME_cpu_s_per_gb and tx_NAME_sys_cpu_s_per_gb.
+run() {
+	local mode=$1 flows=$2 bytes=$3 name=$4 i t0 t1 b0 b1 rc=0 pids=()
+	for i in $(seq "$flows"); do
+		nsim_recv_start -b "$NSIM_ADDR_RX" -p $((5400 + i)) -n "$bytes" \
+			--trunc --json > "$out/recv.$i.json" || return 1
+		pids+=("$NSIM_RX_PID")
+	done
+	b0=$(busy_ticks)
+	t0=$(date +%s.%N)
+	for i in $(seq "$flows"); do
+		# shellcheck disable=SC2046 # mode_args: words on purpose
+		ip netns exec "$NSIM_NS_TX" "$BIN/devmem-tx" -c "$NSIM_ADDR_RX" \
+			-p $((5400 + i)) -n "$bytes" --json $(mode_args "$mode") \
+			> "$out/send.$i.json" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do
+		wait "$i" || rc=1
+	done
+	t1=$(date +%s.%N)
+	b1=$(busy_ticks)
+	[ $rc -eq 0 ] || return 1
+	python3 - "$mode" "$flows" "$name" "$t0" "$t1" "$(((b1 - b0) * 1000000 / $(getconf CLK_TCK)))" \
+		$out/send.*.json <<'PY'
+import json, sys
+mode, flows, name = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+t0, t1, busy_us = float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
+runs = [json.load(open(f)) for f in sys.argv[7:]]
+assert len(runs) == flows, sys.argv[7:]
+total = sum(r["bytes"] for r in runs)
+cpu = sum(r["cpu_seconds"] for r in runs)
+for suffix, value, unit, better in (
+        ("gbit_per_s", total * 8 / (t1 - t0) / 1e9, "Gbit/s", "higher"),
+        ("cpu_s_per_gb", cpu / (total / 1e9), "CPU s/GB", "lower"),
+        ("sys_cpu_s_per_gb", busy_us / 1e6 / (total / 1e9), "guest CPU s/GB", "lower")):
+    line = {"metric": f"tx_{name}_{suffix}", "value": value,
+            "unit": unit, "better": better}
+    if mode != "send":
+        line["baseline"] = f"tx_send_{flows}flow_{suffix}"
+    print(json.dumps(line))
+PY
+}
+
+# 256 MiB a run, as rx_paths: less, and connection setup weighs in
+total_mib=256
+
+trap nsim_pair_destroy EXIT
+nsim_pair_create 2 || exit 1
+modes=(send zerocopy)
+# Probe devmem TX with a receiver: does this kernel bind for TX at all?
+nsim_recv_start -b "$NSIM_ADDR_RX" -p 5400 -n 1M --trunc > /dev/null || exit 1
+probe=$NSIM_RX_PID
+if ip netns exec "$NSIM_NS_TX" "$BIN/devmem-tx" -c "$NSIM_ADDR_RX" -p 5400 \
+	-n 1M --dmabuf udmabuf --dev "$NSIM_IF_TX" > /dev/null 2> "$out/probe.err"; then
+	modes+=(devmem)
+	wait "$probe"
+else
+	echo "tx_paths: no devmem TX here, no tx_devmem lines: $(tail -n 1 "$out/probe.err")" >&2
+	kill "$probe" 2>/dev/null
+	wait "$probe" 2>/dev/null
+fi
+for _ in $(seq "$RUNS"); do
+	for mode in "${modes[@]}"; do
+		for flows in 1 4; do
+			run $mode $flows $((total_mib / flows))M "${mode}_${flows}flow" ||
+				{ echo "tx_paths: $mode, $flows flows failed" >&2; exit 1; }
+			rm -f $out/*.json
+		done
+	done
+done
