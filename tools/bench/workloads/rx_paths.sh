@@ -94,28 +94,15 @@ run() {
 	t1=$(date +%s.%N)
 	b1=$(busy_ticks)
 	[ $rc -eq 0 ] || return 1
-	python3 - "$mode" "$flows" "$name" "$t0" "$t1" "$(((b1 - b0) * 1000000 / $(getconf CLK_TCK)))" \
-		$out/"$mode".*.json <<'PY'
-import json, sys
-mode, flows, name = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-t0, t1, busy_us = float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
-files = sys.argv[7:]
-runs = [json.load(open(f)) for f in files]
-assert len(runs) == flows, files
-total = sum(r["bytes"] for r in runs)
-cpu = sum(r["cpu_seconds"] for r in runs)
-for suffix, value, unit, better in (
-        ("gbit_per_s", total * 8 / (t1 - t0) / 1e9, "Gbit/s", "higher"),
-        ("cpu_s_per_gb", cpu / (total / 1e9), "CPU s/GB", "lower"),
-        ("sys_cpu_s_per_gb", busy_us / 1e6 / (total / 1e9), "guest CPU s/GB", "lower")):
-    line = {"metric": f"rx_{name}_{suffix}", "value": value,
-            "unit": unit, "better": better}
-    if mode in ("devmembar", "devmembuf"):
-        line["baseline"] = f"rx_devmem_{flows}flow_{suffix}"
-    elif mode != "plain":
-        line["baseline"] = f"rx_plain_{flows}flow_{suffix}"
-    print(json.dumps(line))
-PY
+	local base=-
+	case $mode in
+	devmembar | devmembuf) base=devmem_${flows}flow ;;
+	plain) ;;
+	*) base=plain_${flows}flow ;;
+	esac
+	"$top/tools/bench/flow_metrics.py" rx "$name" "$flows" "$t0" "$t1" \
+		"$(((b1 - b0) * 1000000 / $(getconf CLK_TCK)))" "$base" \
+		$out/"$mode".*.json
 }
 
 # RX buffers of LEN bytes on every queue of the receiving device.

@@ -60,25 +60,11 @@ run() {
 	t1=$(date +%s.%N)
 	b1=$(busy_ticks)
 	[ $rc -eq 0 ] || return 1
-	python3 - "$mode" "$flows" "$name" "$t0" "$t1" "$(((b1 - b0) * 1000000 / $(getconf CLK_TCK)))" \
-		$out/send.*.json <<'PY'
-import json, sys
-mode, flows, name = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-t0, t1, busy_us = float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
-runs = [json.load(open(f)) for f in sys.argv[7:]]
-assert len(runs) == flows, sys.argv[7:]
-total = sum(r["bytes"] for r in runs)
-cpu = sum(r["cpu_seconds"] for r in runs)
-for suffix, value, unit, better in (
-        ("gbit_per_s", total * 8 / (t1 - t0) / 1e9, "Gbit/s", "higher"),
-        ("cpu_s_per_gb", cpu / (total / 1e9), "CPU s/GB", "lower"),
-        ("sys_cpu_s_per_gb", busy_us / 1e6 / (total / 1e9), "guest CPU s/GB", "lower")):
-    line = {"metric": f"tx_{name}_{suffix}", "value": value,
-            "unit": unit, "better": better}
-    if mode != "send":
-        line["baseline"] = f"tx_send_{flows}flow_{suffix}"
-    print(json.dumps(line))
-PY
+	local base=send_${flows}flow
+	[ "$mode" = send ] && base=-
+	"$top/tools/bench/flow_metrics.py" tx "$name" "$flows" "$t0" "$t1" \
+		"$(((b1 - b0) * 1000000 / $(getconf CLK_TCK)))" "$base" \
+		$out/send.*.json
 }
 
 # 256 MiB a run, as rx_paths: less, and connection setup weighs in
