@@ -23,8 +23,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=$top/.cache/bin
 port=5203
 queue=1
-# Debug runs at an eighth: its cases took 8 min at a quarter (KASAN, TCG)
-bytes=$(selftest_volume $((64 << 20)) $((8 << 20)))
+bytes=$(selftest_volume $((64 << 20)) $((16 << 20)))
 out=/tmp/devmem_tx
 provider=/sys/kernel/debug/dmabuf_pp/bindings
 exporter=/sys/kernel/debug/udmabuf/stats
