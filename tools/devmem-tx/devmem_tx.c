@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -46,6 +47,8 @@ struct opts {
 	bool zerocopy;		/* or from host memory with MSG_ZEROCOPY */
 	const char *dev;	/* bound for TX on this device */
 	uint64_t dmabuf_size;
+	int ready_fd;
+	int go_fd;
 	struct dmabuf_tx tx;
 };
 
@@ -55,6 +58,7 @@ static void usage(FILE *f)
 	      "                 [--dmabuf udmabuf|HEAP --dev IFNAME [--dmabuf-size BYTES]\n"
 	      "                  [--close-pending]]\n"
 	      "                 [--zerocopy [--dmabuf-size BYTES]]\n"
+	      "                 [--ready-fd FD --go-fd FD]\n"
 	      "\n"
 	      "Connect to ADDR port PORT and send BYTES of the pattern devmem-rx\n"
 	      "--verify checks, then report throughput.\n"
@@ -76,6 +80,10 @@ static void usage(FILE *f)
 	      "  --close-pending  close each connection after its last send, its\n"
 	      "                completions still pending (a test of the kernel's\n"
 	      "                cleanup; bytes_retrans is then not known)\n"
+	      "  --go-fd FD    once the dma-buf and binding are set up, write\n"
+	      "                \"ready\" to --ready-fd FD, then wait for a byte (or\n"
+	      "                end of file) on --go-fd FD before connecting: a\n"
+	      "                benchmark times the sending alone\n"
 	      "With --dmabuf, SIGUSR1 unbinds the dma-buf at once, sends in flight:\n"
 	      "each flow waits for the completions of what it sent, then fails.\n"
 	      "BYTES takes K, M and G suffixes (powers of 1024).\n"
@@ -105,9 +113,15 @@ static int send_flow(const struct opts *o, int flow)
 static int run(struct opts *o)
 {
 	pid_t pids[MAX_FLOWS];
-	double t0 = wall_seconds(), secs;
 	int i, n, status, failed = 0;
+	double t0, secs;
 
+	if (o->go_fd >= 0) {
+		ready_signal("devmem-tx", o->ready_fd);
+		if (go_wait("devmem-tx", o->go_fd))
+			return 1;
+	}
+	t0 = wall_seconds();
 	fflush(stdout);
 	for (n = 0; n < o->flows; n++) {
 		pids[n] = fork();
@@ -189,10 +203,13 @@ int main(int argc, char **argv)
 		{ "dmabuf-size", required_argument, NULL, 's' },
 		{ "close-pending", no_argument, NULL, 'P' },
 		{ "zerocopy", no_argument, NULL, 'z' },
+		{ "ready-fd", required_argument, NULL, 'r' },
+		{ "go-fd", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct opts o = { .flows = 1, .timeout_s = 60, .dmabuf_size = 16 << 20 };
+	struct opts o = { .flows = 1, .timeout_s = 60, .dmabuf_size = 16 << 20,
+			  .ready_fd = -1, .go_fd = -1 };
 	struct sigaction sa = { .sa_handler = request_unbind };	/* no SA_RESTART */
 	bool close_pending = false;
 	char *end;
@@ -253,6 +270,15 @@ int main(int argc, char **argv)
 		case 'z':
 			o.zerocopy = true;
 			break;
+		case 'r':
+		case 'g':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 0 || v > INT_MAX) {
+				fprintf(stderr, "devmem-tx: bad file descriptor '%s'\n", optarg);
+				return 2;
+			}
+			*(c == 'r' ? &o.ready_fd : &o.go_fd) = v;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -263,7 +289,7 @@ int main(int argc, char **argv)
 	}
 	if (!o.addr || !o.port || !o.bytes || optind != argc ||
 	    !o.dmabuf != !o.dev || (close_pending && !o.dmabuf) ||
-	    (o.zerocopy && o.dmabuf)) {
+	    (o.zerocopy && o.dmabuf) || (o.ready_fd >= 0 && o.go_fd < 0)) {
 		usage(stderr);
 		return 2;
 	}

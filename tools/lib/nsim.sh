@@ -95,14 +95,14 @@ nsim_pair_destroy_checked() {
 # Run CMD ARGS in the RX namespace in the background, with its fd 3 on a
 # pipe; return once CMD writes "ready" there (tcpxfer and devmem-rx do with
 # --ready-fd 3, once they listen), so nothing sleeps or polls. Gives up
-# after 300 s. Sets NSIM_RX_PID; the caller waits for it.
+# after NSIM_READY_TIMEOUT seconds (300). Sets NSIM_RX_PID; the caller waits for it.
 nsim_rx_start() {
 	local ready line=
 	ready=$(mktemp -u /tmp/nsim-ready.XXXXXX)
 	mkfifo "$ready" || return 1
 	ip netns exec "$NSIM_NS_RX" "$@" 3> "$ready" &
 	NSIM_RX_PID=$!
-	read -r -t 300 line < "$ready"
+	read -r -t "${NSIM_READY_TIMEOUT:-300}" line < "$ready"
 	rm -f "$ready"
 	[ "$line" = ready ]
 }

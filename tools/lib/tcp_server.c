@@ -110,3 +110,17 @@ void ready_signal(const char *prog, int fd)
 		fprintf(stderr, "%s: ready-fd: %s\n", prog, strerror(errno));
 	close(fd);
 }
+
+int go_wait(const char *prog, int fd)
+{
+	ssize_t n;
+	char c;
+
+	do {
+		n = read(fd, &c, 1);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		fprintf(stderr, "%s: go-fd: %s\n", prog, strerror(errno));
+	close(fd);
+	return n < 0 ? -1 : 0;
+}

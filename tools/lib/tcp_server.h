@@ -31,4 +31,11 @@ int tcp_idle_timeout(int fd, int secs);
 /* Write "ready" to @fd (the --ready-fd of a test script) and close it. */
 void ready_signal(const char *prog, int fd);
 
+/*
+ * Block until @fd (the --go-fd of a benchmark) has a byte for us, or every
+ * writer closed it, then close it: so that a script can start programs and
+ * let them set up outside the interval it times. 0 or -1.
+ */
+int go_wait(const char *prog, int fd);
+
 #endif

@@ -32,6 +32,7 @@ struct opts {
 	bool trunc;
 	bool json;
 	int ready_fd;
+	int go_fd;
 	int timeout_s;
 };
 
@@ -39,13 +40,17 @@ static void usage(FILE *f)
 {
 	fputs("usage: tcpxfer recv -p PORT -n BYTES [-b ADDR] [--verify | --trunc] [--ready-fd FD]\n"
 	      "                    [--json] [--timeout SEC]\n"
-	      "       tcpxfer send -c ADDR -p PORT -n BYTES [--timeout SEC]\n"
+	      "       tcpxfer send -c ADDR -p PORT -n BYTES [--ready-fd FD --go-fd FD]\n"
+	      "                    [--timeout SEC]\n"
 	      "\n"
 	      "recv  accept one connection, read exactly BYTES, report throughput\n"
 	      "      and CPU time; --verify checks every byte against the pattern;\n"
 	      "      --trunc reads with MSG_TRUNC (the kernel drops the bytes, no copy);\n"
 	      "      --ready-fd writes \"ready\" to FD once listening\n"
-	      "send  connect and send BYTES of the pattern\n"
+	      "send  connect and send BYTES of the pattern; with --go-fd, once\n"
+	      "      connected write \"ready\" to --ready-fd, then wait for a byte\n"
+	      "      (or end of file) on FD before sending, so that a benchmark can\n"
+	      "      start and connect its senders outside the interval it times\n"
 	      "BYTES takes K, M and G suffixes (powers of 1024). Either side gives up\n"
 	      "when no progress is made for --timeout seconds (default 60).\n", f);
 }
@@ -131,6 +136,13 @@ static int do_send(const struct opts *o)
 
 	if (fd < 0)
 		return 2;
+	if (o->go_fd >= 0) {
+		ready_signal("tcpxfer", o->ready_fd);
+		if (go_wait("tcpxfer", o->go_fd)) {
+			close(fd);
+			return 2;
+		}
+	}
 	if (tcp_send_pattern("tcpxfer", fd, o->bytes)) {
 		close(fd);
 		return 1;
@@ -149,11 +161,12 @@ int main(int argc, char **argv)
 		{ "trunc", no_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "ready-fd", required_argument, NULL, 'r' },
+		{ "go-fd", required_argument, NULL, 'g' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct opts o = { .ready_fd = -1, .timeout_s = 60 };
+	struct opts o = { .ready_fd = -1, .go_fd = -1, .timeout_s = 60 };
 	int c;
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -195,6 +208,9 @@ int main(int argc, char **argv)
 		case 'r':
 			o.ready_fd = atoi(optarg);
 			break;
+		case 'g':
+			o.go_fd = atoi(optarg);
+			break;
 		case 't':
 			o.timeout_s = atoi(optarg);
 			if (o.timeout_s <= 0) {
@@ -211,7 +227,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!o.port || !o.bytes || (!o.recv && !o.addr) || optind != argc ||
-	    (o.trunc && o.verify)) {
+	    (o.trunc && o.verify) || (o.recv && o.go_fd >= 0) ||
+	    (!o.recv && o.ready_fd >= 0 && o.go_fd < 0)) {
 		usage(stderr);
 		return 2;
 	}

@@ -4,12 +4,12 @@
 # bound udmabuf, no payload check), plain recv() (copy to user), and
 # recv(MSG_TRUNC) (no copy at all: the stack's ceiling). Each flow has its
 # own RX queue (ntuple rule); in devmem mode each queue has its own 64 MiB
-# dma-buf. Throughput is all bytes over the time from the first send to
-# the last receiver done; CPU is the receivers' own CPU time per GB
-# (getrusage: their runtime, with the softirq work that ran in their
-# context), and "sys CPU" is the whole guest's busy time per GB over the
-# same interval (/proc/stat: senders, softirqs and NAPI wherever they ran;
-# nothing else runs then).
+# dma-buf. Throughput is all bytes over the time from the senders' release
+# (each started and connected, waiting) to the last receiver done; CPU is
+# the receivers' own CPU time per GB (getrusage: their runtime, with the
+# softirq work that ran in their context), and "sys CPU" is the whole
+# guest's busy time per GB over the same interval (/proc/stat: senders,
+# softirqs and NAPI wherever they ran; nothing else runs then).
 #
 # Every metric but plain's names plain as its "baseline", so the report
 # prints devmem/plain and trunc/plain per flavor next to ours/stock.
@@ -32,6 +32,13 @@ BIN=$top/.cache/bin
 RUNS=${BENCH_RUNS:-3}
 out=/tmp/rx_paths
 mkdir -p $out
+# Every receiver and sender gives up after this many guest seconds without
+# progress. Their default (60) is too short under icount: a guest waiting
+# on the host (a program read from the 9p root) is idle, and idle guest
+# time jumps to the next timer, so a minute can pass while the host
+# reads one file.
+timeout=3600
+export NSIM_READY_TIMEOUT=$timeout
 
 rx() { ip netns exec "$NSIM_NS_RX" "$@"; }
 
@@ -52,48 +59,82 @@ recv_start() {
 	local mode=$1 i=$2 bytes=$3
 	case $mode in
 	devmem)	nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q "$i" \
-			-p $((5300 + i)) -s 64M -n "$bytes" --json --ready-fd 3 ;;
+			-p $((5300 + i)) -s 64M -n "$bytes" --json --ready-fd 3 \
+			--timeout $timeout ;;
 	devmembuf)
 		nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q "$i" \
 			-p $((5300 + i)) -s 64M -n "$bytes" --hugetlb --json \
-			--ready-fd 3 ;;
+			--ready-fd 3 --timeout $timeout ;;
 	devmembar)
 		nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q "$i" \
 			-p $((5300 + i)) -s 64M -n "$bytes" \
-			--heap="bar-$DEVMEM_PCI" --json --ready-fd 3 ;;
+			--heap="bar-$DEVMEM_PCI" --json --ready-fd 3 \
+			--timeout $timeout ;;
 	plain)	nsim_recv_start -b "$NSIM_ADDR_RX" -p $((5300 + i)) \
-			-n "$bytes" --json ;;
+			-n "$bytes" --json --timeout $timeout ;;
 	trunc)	nsim_recv_start -b "$NSIM_ADDR_RX" -p $((5300 + i)) \
-			-n "$bytes" --trunc --json ;;
-	esac > "$out/$mode.$i.json" || return 1
+			-n "$bytes" --trunc --json --timeout $timeout ;;
+	esac > "$out/$mode.$i.json" 2> "$out/$mode.$i.err" ||
+		{ cat "$out/$mode.$i.err" >&2; return 1; }
 	pids+=("$NSIM_RX_PID")
+}
+
+# Start the sender of flow I (BYTES): it connects, says it is ready, and
+# waits for its byte on fd 5 (the go fifo) before it sends.
+send_start() {
+	local i=$1 bytes=$2 ready line=
+	ready=$(mktemp -u /tmp/rx_paths-ready.XXXXXX)
+	mkfifo "$ready" || return 1
+	ip netns exec "$NSIM_NS_TX" "$BIN/tcpxfer" send -c "$NSIM_ADDR_RX" \
+		-p $((5300 + i)) -n "$bytes" --timeout $timeout \
+		--ready-fd 3 --go-fd 4 3> "$ready" 4<&5 &
+	senders+=($!)
+	read -r -t $timeout line < "$ready"
+	rm -f "$ready"
+	[ "$line" = ready ]
 }
 
 # Busy time of all CPUs so far, in USER_HZ ticks: user, nice, system, irq,
 # softirq and steal of /proc/stat's "cpu" line.
-busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+# /proc/stat's first line is the "cpu" one; read by the shell itself, so
+# that reading it starts no program.
+busy_ticks() {
+	local cpu user nice system idle iowait irq softirq steal
+	read -r cpu user nice system idle iowait irq softirq steal _ < /proc/stat
+	echo $((user + nice + system + irq + softirq + steal))
+}
 
 # One run: FLOWS flows of BYTES each in MODE; prints three metric lines,
 # rx_NAME_gbit_per_s, rx_NAME_cpu_s_per_gb and rx_NAME_sys_cpu_s_per_gb.
 run() {
-	local mode=$1 flows=$2 bytes=$3 name=$4 i t0 t1 b0 b1 rc=0 senders=()
-	pids=()
+	local mode=$1 flows=$2 bytes=$3 name=$4 i t0 t1 b0 b1 rc=0
+	pids=() senders=()
 	for i in $(seq "$flows"); do
 		recv_start "$mode" "$i" "$bytes" || return 1
 	done
-	b0=$(busy_ticks)
-	t0=$(date +%s.%N)
 	for i in $(seq "$flows"); do
-		ip netns exec "$NSIM_NS_TX" "$BIN/tcpxfer" send -c "$NSIM_ADDR_RX" \
-			-p $((5300 + i)) -n "$bytes" &
-		senders+=($!)
+		send_start "$i" "$bytes" || return 1
 	done
+	# Every program is started and every connection made: the interval
+	# holds the transfer alone, no exec from the 9p root (the I/O to the
+	# host whose timing icount cannot fix) and no `date` either.
+	if [ -n "$profile" ]; then
+		profile_ctl enable || return 1
+	fi
+	b0=$(busy_ticks)
+	t0=$EPOCHREALTIME
+	printf '%*s' "$flows" '' >&5
 	for i in "${senders[@]}" "${pids[@]}"; do
 		wait "$i" || rc=1
 	done
-	t1=$(date +%s.%N)
+	t1=$EPOCHREALTIME
 	b1=$(busy_ticks)
-	[ $rc -eq 0 ] || return 1
+	if [ -n "$profile" ]; then
+		profile_ctl disable || return 1
+	fi
+	# A receiver's stderr (devmem-rx's notes, progress) is kept out of the
+	# console, but not out of sight when the run failed.
+	[ $rc -eq 0 ] || { cat $out/*.err >&2; return 1; }
 	local base=-
 	case $mode in
 	devmembar | devmembuf) base=devmem_${flows}flow ;;
@@ -126,6 +167,38 @@ probe_buf_sizes() {
 	buf_len 4096
 }
 
+# BENCH_PROFILE=NAME (tools/bench/run --profile): run NAME alone (e.g.
+# devmem_4flow, devmembuf_64k) once, and sample where every CPU spends
+# its time during the transfer: perf's software clock, which under icount
+# ticks with instructions executed. perf starts before the run, its
+# sampling enabled and disabled through its control fifo around the
+# interval the metrics time; its report goes to stderr.
+profile=${BENCH_PROFILE:-}
+profile_start() {
+	mkfifo $out/perf.ctl $out/perf.ack || return 1
+	perf record -q -a -e cpu-clock -F 4999 -D -1 \
+		--control fifo:$out/perf.ctl,$out/perf.ack -o $out/perf.data \
+		> $out/perf.log 2>&1 &
+	perf_pid=$!
+	exec 6> $out/perf.ctl 7< $out/perf.ack
+}
+# profile_ctl enable|disable: returns once perf acknowledged it
+profile_ctl() {
+	local ack=
+	echo "$1" >&6 && read -r -t $timeout ack <&7 && [ "$ack" = ack ] ||
+		{ echo "rx_paths: perf did not acknowledge '$1': $(cat $out/perf.log)" >&2; return 1; }
+}
+profile_report() {
+	exec 6>&- 7<&-
+	kill -INT "$perf_pid"
+	wait "$perf_pid"
+	echo "rx_paths: profile of $profile, every CPU, by symbol:" >&2
+	perf report -i $out/perf.data --stdio --no-children --sort sym \
+		--percent-limit 0.3 2> /dev/null | grep -v '^$' >&2
+}
+# true if the run named NAME is to be made
+wanted() { [ -z "$profile" ] || [ "$1" = "$profile" ]; }
+
 cleanup() {
 	[ -n "$old_hugepages" ] && echo "$old_hugepages" > /proc/sys/vm/nr_hugepages
 	nsim_pair_destroy
@@ -141,6 +214,12 @@ old_hugepages=$(cat /proc/sys/vm/nr_hugepages)
 trap cleanup EXIT
 # four 64 MiB dma-bufs of 2 MiB pages, and the probe's 4 MiB
 echo $((old_hugepages + 132)) > /proc/sys/vm/nr_hugepages
+# The go fifo: opened for reading and writing, so that neither end blocks
+# on open; a run writes one byte per sender to start them all at once.
+go=$out/go
+rm -f "$go"
+mkfifo "$go" || exit 1
+exec 5<> "$go"
 setup || exit 1
 probe_buf_sizes || exit 1
 modes=(plain trunc devmem)
@@ -149,19 +228,28 @@ if [ -n "${DEVMEM_PCI:-}" ]; then
 else
 	echo "rx_paths: no device memory (tools/vm/run --devmem): no devmembar lines" >&2
 fi
+if [ -n "$profile" ]; then
+	RUNS=1
+	profile_start || exit 1
+fi
 for _ in $(seq "$RUNS"); do
 	for mode in "${modes[@]}"; do
 		for flows in 1 2 4 8; do
+			wanted "${mode}_${flows}flow" || continue
 			run $mode $flows $((total_mib / flows))M "${mode}_${flows}flow" ||
 				{ echo "rx_paths: $mode, $flows flows failed" >&2; exit 1; }
-			rm -f $out/*.json
+			rm -f $out/*.json $out/*.err
 		done
 	done
 	for size in "${buf_sizes[@]}"; do
+		wanted "devmembuf_$((size / 1024))k" || continue
 		buf_len "$size" || exit 1
 		run devmembuf 4 $((total_mib / 4))M "devmembuf_$((size / 1024))k" ||
 			{ echo "rx_paths: devmembuf, $size-byte buffers failed" >&2; exit 1; }
-		rm -f $out/*.json
+		rm -f $out/*.json $out/*.err
 	done
 	buf_len 4096 || exit 1
 done
+if [ -n "$profile" ]; then
+	profile_report
+fi
