@@ -81,11 +81,15 @@ struct bar_buffer {
 };
 
 /* An importer's mapping: the table made for its device. */
-struct bar_attachment {
+/*
+ * An importer's one mapping of a buffer, in attach->priv while it exists:
+ * made by map, gone with unmap, so an attachment needs no state of ours
+ * before or after it.
+ */
+struct bar_mapping {
 	struct sg_table sgt;
 	dma_addr_t dma;
 	enum dma_data_direction dir;
-	bool mapped;
 };
 
 static LIST_HEAD(bar_heaps);
@@ -101,10 +105,10 @@ static bool bar_heap_removing(struct bar_heap *bh)
 	return READ_ONCE(bh->removing);
 }
 
+/* Who may import: nothing is kept, the mapping is made by bar_map(). */
 static int bar_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
 	struct bar_buffer *buf = dmabuf->priv;
-	struct bar_attachment *a;
 	struct device *client = attach->dev;
 
 	/*
@@ -121,17 +125,7 @@ static int bar_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 		return -EOPNOTSUPP;
 	if (bar_heap_removing(buf->bh))
 		return -ENODEV;
-
-	a = kzalloc(sizeof(*a), GFP_KERNEL);
-	if (!a)
-		return -ENOMEM;
-	attach->priv = a;
 	return 0;
-}
-
-static void bar_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
-{
-	kfree(attach->priv);
 }
 
 /*
@@ -157,16 +151,16 @@ static struct sg_table *bar_map(struct dma_buf_attachment *attach,
 				enum dma_data_direction dir)
 {
 	struct bar_buffer *buf = attach->dmabuf->priv;
-	struct bar_attachment *a = attach->priv;
 	struct device *dev = attach->dev;
 	unsigned long max_seg, boundary;
 	unsigned int nents = 0, i;
 	struct scatterlist *sg;
+	struct bar_mapping *a;
 	size_t done;
 	int ret;
 
 	/* One table per attachment: importers map once (devmem does). */
-	if (a->mapped)
+	if (attach->priv)
 		return ERR_PTR(-EBUSY);
 
 	/* Whole pages: a page-aligned BAR range cut in page multiples. */
@@ -175,10 +169,15 @@ static struct sg_table *bar_map(struct dma_buf_attachment *attach,
 	if (!max_seg || boundary < PAGE_SIZE - 1)
 		return ERR_PTR(-EINVAL);
 
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return ERR_PTR(-ENOMEM);
 	a->dma = dma_map_resource(dev, buf->phys, buf->size, dir,
 				  DMA_ATTR_SKIP_CPU_SYNC);
-	if (dma_mapping_error(dev, a->dma))
-		return ERR_PTR(-EIO);
+	if (dma_mapping_error(dev, a->dma)) {
+		ret = -EIO;
+		goto err_free;
+	}
 
 	for (done = 0; done < buf->size; nents++)
 		done += bar_entry_len(a->dma, done, buf->size, max_seg, boundary);
@@ -195,11 +194,13 @@ static struct sg_table *bar_map(struct dma_buf_attachment *attach,
 		done += len;
 	}
 	a->dir = dir;
-	a->mapped = true;
+	attach->priv = a;
 	return &a->sgt;
 
 err_unmap_resource:
 	dma_unmap_resource(dev, a->dma, buf->size, dir, DMA_ATTR_SKIP_CPU_SYNC);
+err_free:
+	kfree(a);
 	return ERR_PTR(ret);
 }
 
@@ -207,12 +208,13 @@ static void bar_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
 		      enum dma_data_direction dir)
 {
 	struct bar_buffer *buf = attach->dmabuf->priv;
-	struct bar_attachment *a = attach->priv;
+	struct bar_mapping *a = attach->priv;
 
 	sg_free_table(&a->sgt);
 	dma_unmap_resource(attach->dev, a->dma, buf->size, a->dir,
 			   DMA_ATTR_SKIP_CPU_SYNC);
-	a->mapped = false;
+	attach->priv = NULL;
+	kfree(a);
 }
 
 /*
@@ -302,20 +304,18 @@ static void bar_release(struct dma_buf *dmabuf)
 	kfree(buf);
 }
 
-/* The buffer's end, then what importers (DMA) and the CPU may do with it */
+/*
+ * What importers (DMA) and the CPU may do with a buffer, then its end. No
+ * detach: an attachment holds nothing of ours once unmapped.
+ */
 static const struct dma_buf_ops bar_buf_ops = {
-	.release		= bar_release,
+	.attach = bar_attach, .map_dma_buf = bar_map, .unmap_dma_buf = bar_unmap,
 
-	.attach			= bar_attach,
-	.map_dma_buf		= bar_map,
-	.unmap_dma_buf		= bar_unmap,
-	.detach			= bar_detach,
+	.mmap = bar_mmap, .vmap = bar_vmap, .vunmap = bar_vunmap,
+	.begin_cpu_access = bar_begin_cpu_access,
+	.end_cpu_access = bar_end_cpu_access,
 
-	.mmap			= bar_mmap,
-	.vmap			= bar_vmap,
-	.vunmap			= bar_vunmap,
-	.begin_cpu_access	= bar_begin_cpu_access,
-	.end_cpu_access		= bar_end_cpu_access,
+	.release = bar_release,
 };
 
 /* A new buffer starts zeroed: device memory must not show a former user's. */

@@ -8,7 +8,8 @@
 #   nsim_pair_destroy              remove devices and namespaces
 #   nsim_pair_destroy_checked      the same; true when nothing of it is left
 #   nsim_xfer BYTES [RECV ARGS]    one pattern transfer TX -> RX (tcpxfer)
-#   nsim_rx_start CMD [ARG...]     a receiver in the RX namespace, once ready
+#   nsim_ns_start NS CMD [ARG...]  a program in namespace NS, once ready
+#   nsim_rx_start CMD [ARG...]     the same in the RX namespace
 #   nsim_rx_stat NAME              an ethtool -S counter of the RX device
 #   nsim_steer_port PORT QUEUE     RSS on queues 0-1, TCP to PORT on QUEUE
 #   nsim_flush_deferred_frees      let every CPU free the skbs it deferred
@@ -92,19 +93,29 @@ nsim_pair_destroy_checked() {
 	[ -z "$(ls /sys/bus/netdevsim/devices/)" ] && ! ip netns list | grep -q nsim-
 }
 
-# Run CMD ARGS in the RX namespace in the background, with its fd 3 on a
-# pipe; return once CMD writes "ready" there (tcpxfer and devmem-rx do with
-# --ready-fd 3, once they listen), so nothing sleeps or polls. Gives up
-# after NSIM_READY_TIMEOUT seconds (300). Sets NSIM_RX_PID; the caller waits for it.
-nsim_rx_start() {
-	local ready line=
+# Run CMD ARGS in namespace NS in the background, with its fd 3 on a
+# pipe; return once CMD writes "ready" there (tcpxfer, devmem-rx and
+# devmem-tx do with --ready-fd 3: listening, or set up and waiting), so
+# nothing sleeps or polls. Gives up after NSIM_READY_TIMEOUT seconds
+# (300). Sets NSIM_PID; the caller waits for it.
+nsim_ns_start() {
+	local ns=$1 ready line=
+	shift
 	ready=$(mktemp -u /tmp/nsim-ready.XXXXXX)
 	mkfifo "$ready" || return 1
-	ip netns exec "$NSIM_NS_RX" "$@" 3> "$ready" &
-	NSIM_RX_PID=$!
+	ip netns exec "$ns" "$@" 3> "$ready" &
+	NSIM_PID=$!
 	read -r -t "${NSIM_READY_TIMEOUT:-300}" line < "$ready"
 	rm -f "$ready"
 	[ "$line" = ready ]
+}
+
+# nsim_ns_start in the RX namespace; sets NSIM_RX_PID.
+nsim_rx_start() {
+	nsim_ns_start "$NSIM_NS_RX" "$@"
+	local rc=$?
+	NSIM_RX_PID=$NSIM_PID
+	return $rc
 }
 
 # nsim_rx_start for "tcpxfer recv ARGS".

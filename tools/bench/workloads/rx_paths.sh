@@ -27,19 +27,12 @@
 # says so on stderr.
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$top/tools/lib/nsim.sh"
+. "$top/tools/bench/flows.sh"
 
 BIN=$top/.cache/bin
 RUNS=${BENCH_RUNS:-3}
 out=/tmp/rx_paths
 mkdir -p $out
-# Every receiver and sender gives up after this many guest seconds without
-# progress. Their default (60) is too short under icount: a guest waiting
-# on the host (a program read from the 9p root) is idle, and idle guest
-# time jumps to the next timer, so a minute can pass while the host
-# reads one file.
-timeout=3600
-export NSIM_READY_TIMEOUT=$timeout
-
 rx() { ip netns exec "$NSIM_NS_RX" "$@"; }
 
 setup() {
@@ -60,48 +53,30 @@ recv_start() {
 	case $mode in
 	devmem)	nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q "$i" \
 			-p $((5300 + i)) -s 64M -n "$bytes" --json --ready-fd 3 \
-			--timeout $timeout ;;
+			--timeout $bench_timeout ;;
 	devmembuf)
 		nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q "$i" \
 			-p $((5300 + i)) -s 64M -n "$bytes" --hugetlb --json \
-			--ready-fd 3 --timeout $timeout ;;
+			--ready-fd 3 --timeout $bench_timeout ;;
 	devmembar)
 		nsim_rx_start "$BIN/devmem-rx" -i "$NSIM_IF_RX" -q "$i" \
 			-p $((5300 + i)) -s 64M -n "$bytes" \
 			--heap="bar-$DEVMEM_PCI" --json --ready-fd 3 \
-			--timeout $timeout ;;
+			--timeout $bench_timeout ;;
 	plain)	nsim_recv_start -b "$NSIM_ADDR_RX" -p $((5300 + i)) \
-			-n "$bytes" --json --timeout $timeout ;;
+			-n "$bytes" --json --timeout $bench_timeout ;;
 	trunc)	nsim_recv_start -b "$NSIM_ADDR_RX" -p $((5300 + i)) \
-			-n "$bytes" --trunc --json --timeout $timeout ;;
+			-n "$bytes" --trunc --json --timeout $bench_timeout ;;
 	esac > "$out/$mode.$i.json" 2> "$out/$mode.$i.err" ||
 		{ cat "$out/$mode.$i.err" >&2; return 1; }
 	pids+=("$NSIM_RX_PID")
 }
 
-# Start the sender of flow I (BYTES): it connects, says it is ready, and
-# waits for its byte on fd 5 (the go fifo) before it sends.
+# Start the sender of flow I (BYTES): connected, and waiting at the gate.
 send_start() {
-	local i=$1 bytes=$2 ready line=
-	ready=$(mktemp -u /tmp/rx_paths-ready.XXXXXX)
-	mkfifo "$ready" || return 1
-	ip netns exec "$NSIM_NS_TX" "$BIN/tcpxfer" send -c "$NSIM_ADDR_RX" \
-		-p $((5300 + i)) -n "$bytes" --timeout $timeout \
-		--ready-fd 3 --go-fd 4 3> "$ready" 4<&5 &
-	senders+=($!)
-	read -r -t $timeout line < "$ready"
-	rm -f "$ready"
-	[ "$line" = ready ]
-}
-
-# Busy time of all CPUs so far, in USER_HZ ticks: user, nice, system, irq,
-# softirq and steal of /proc/stat's "cpu" line.
-# /proc/stat's first line is the "cpu" one; read by the shell itself, so
-# that reading it starts no program.
-busy_ticks() {
-	local cpu user nice system idle iowait irq softirq steal
-	read -r cpu user nice system idle iowait irq softirq steal _ < /proc/stat
-	echo $((user + nice + system + irq + softirq + steal))
+	gated_start "$BIN/tcpxfer" send -c "$NSIM_ADDR_RX" -p $((5300 + $1)) \
+		-n "$2" --timeout $bench_timeout || return 1
+	senders+=("$NSIM_PID")
 }
 
 # One run: FLOWS flows of BYTES each in MODE; prints three metric lines,
@@ -123,7 +98,7 @@ run() {
 	fi
 	b0=$(busy_ticks)
 	t0=$EPOCHREALTIME
-	printf '%*s' "$flows" '' >&5
+	go_release "$flows"
 	for i in "${senders[@]}" "${pids[@]}"; do
 		wait "$i" || rc=1
 	done
@@ -185,7 +160,7 @@ profile_start() {
 # profile_ctl enable|disable: returns once perf acknowledged it
 profile_ctl() {
 	local ack=
-	echo "$1" >&6 && read -r -t $timeout ack <&7 && [ "$ack" = ack ] ||
+	echo "$1" >&6 && read -r -t $bench_timeout ack <&7 && [ "$ack" = ack ] ||
 		{ echo "rx_paths: perf did not acknowledge '$1': $(cat $out/perf.log)" >&2; return 1; }
 }
 profile_report() {
@@ -214,12 +189,7 @@ old_hugepages=$(cat /proc/sys/vm/nr_hugepages)
 trap cleanup EXIT
 # four 64 MiB dma-bufs of 2 MiB pages, and the probe's 4 MiB
 echo $((old_hugepages + 132)) > /proc/sys/vm/nr_hugepages
-# The go fifo: opened for reading and writing, so that neither end blocks
-# on open; a run writes one byte per sender to start them all at once.
-go=$out/go
-rm -f "$go"
-mkfifo "$go" || exit 1
-exec 5<> "$go"
+go_open $out/go || exit 1
 setup || exit 1
 probe_buf_sizes || exit 1
 modes=(plain trunc devmem)

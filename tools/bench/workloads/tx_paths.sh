@@ -15,48 +15,24 @@
 # softirq work that ran in their context), and "sys CPU" the whole guest's
 # busy time per GB over the same interval (/proc/stat: receivers too).
 # Zerocopy and devmem lines name plain send's as their "baseline", so the
-# report prints them against it per flavor. Stock (6.12) has no devmem TX: its devmem lines are left
-# out, and it says so.
+# report prints them against it per flavor. Stock (6.12) has no devmem
+# TX: its devmem lines are left out, and it says so.
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$top/tools/lib/nsim.sh"
+. "$top/tools/bench/flows.sh"
 
 BIN=$top/.cache/bin
 RUNS=${BENCH_RUNS:-3}
 out=/tmp/tx_paths
 mkdir -p $out
-# Every receiver and sender gives up after this many guest seconds without
-# progress. Their default (60) is too short under icount: a guest waiting
-# on the host (a program read from the 9p root) is idle, and idle guest
-# time jumps to the next timer, so a minute can pass while the host
-# reads one file.
-timeout=3600
-export NSIM_READY_TIMEOUT=$timeout
-
-# Busy time of all CPUs so far, in USER_HZ ticks: user, nice, system, irq,
-# softirq and steal of /proc/stat's first ("cpu") line, read by the shell
-# itself so that reading it starts no program.
-busy_ticks() {
-	local cpu user nice system idle iowait irq softirq steal
-	read -r cpu user nice system idle iowait irq softirq steal _ < /proc/stat
-	echo $((user + nice + system + irq + softirq + steal))
-}
-
 # Start the sender of flow I (BYTES, MODE): devmem-tx sets up its dma-buf
-# and binding, says it is ready, and waits for its byte on fd 5 (the go
-# fifo) before it connects and sends.
+# and binding and waits at the gate; it connects once released.
 send_start() {
-	local mode=$1 i=$2 bytes=$3 ready line=
-	ready=$(mktemp -u /tmp/tx_paths-ready.XXXXXX)
-	mkfifo "$ready" || return 1
 	# shellcheck disable=SC2046 # mode_args: words on purpose
-	ip netns exec "$NSIM_NS_TX" "$BIN/devmem-tx" -c "$NSIM_ADDR_RX" \
-		-p $((5400 + i)) -n "$bytes" --json $(mode_args "$mode") \
-		--timeout $timeout --ready-fd 3 --go-fd 4 \
-		3> "$ready" 4<&5 > "$out/send.$i.json" &
-	pids+=($!)
-	read -r -t $timeout line < "$ready"
-	rm -f "$ready"
-	[ "$line" = ready ]
+	gated_start "$BIN/devmem-tx" -c "$NSIM_ADDR_RX" -p $((5400 + $2)) \
+		-n "$3" --json $(mode_args "$1") --timeout $bench_timeout \
+		> "$out/send.$2.json" || return 1
+	pids+=("$NSIM_PID")
 }
 
 # devmem-tx's arguments for MODE
@@ -75,7 +51,7 @@ run() {
 	pids=()
 	for i in $(seq "$flows"); do
 		nsim_recv_start -b "$NSIM_ADDR_RX" -p $((5400 + i)) -n "$bytes" \
-			--trunc --json --timeout $timeout > "$out/recv.$i.json" ||
+			--trunc --json --timeout $bench_timeout > "$out/recv.$i.json" ||
 			return 1
 		pids+=("$NSIM_RX_PID")
 	done
@@ -87,7 +63,7 @@ run() {
 	# host, whose timing icount cannot fix) and no `date` either.
 	b0=$(busy_ticks)
 	t0=$EPOCHREALTIME
-	printf '%*s' "$flows" '' >&5
+	go_release "$flows"
 	for i in "${pids[@]}"; do
 		wait "$i" || rc=1
 	done
@@ -104,12 +80,7 @@ run() {
 # 256 MiB a run, as rx_paths: less, and connection setup weighs in
 total_mib=256
 
-# The go fifo: opened for reading and writing, so that neither end blocks
-# on open; a run writes one byte per sender to start them all at once.
-go=$out/go
-rm -f "$go"
-mkfifo "$go" || exit 1
-exec 5<> "$go"
+go_open $out/go || exit 1
 trap nsim_pair_destroy EXIT
 nsim_pair_create 2 || exit 1
 modes=(send zerocopy)
