@@ -15,6 +15,13 @@ void bench_die(const char *what, int err) __attribute__((noreturn));
 /* CLOCK_MONOTONIC in nanoseconds. */
 double bench_now_ns(void);
 
+/*
+ * The calling thread's CPU time in nanoseconds (CLOCK_THREAD_CPUTIME_ID):
+ * for timing a call that does all its work in the caller, where another
+ * task scheduled in the middle of it must not count.
+ */
+double bench_thread_cpu_ns(void);
+
 /* The first line of @path, without its newline; dies on failure. */
 void bench_read_text(const char *path, char *buf, size_t len);
 
