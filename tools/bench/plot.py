@@ -138,7 +138,10 @@ def draw_ratios(fig, rows, raw, mode):
             ax.axhline(i - 0.5, color="#999", linewidth=0.6)
     k = math.ceil(math.log2(edge) + 0.2)  # the axis: 1/2^k to 2^k
     ax.set_xlim(2.0 ** -k, 2.0 ** k)
-    ticks = [2.0 ** e for e in range(-k, k + 1)]
+    # at most nine labels: a power of 2 each when k is small, of 4, 8, ...
+    # when a ratio far from 1x (a count that fell to nearly nothing) widens it
+    step = max(1, math.ceil(k / 4))
+    ticks = [2.0 ** e for e in range(-(k // step) * step, k + 1, step)]
     ax.set_xticks(ticks, [f"{t:g}x" if t >= 1 else f"1/{round(1 / t)}x" for t in ticks])
     ax.xaxis.set_minor_locator(NullLocator())
     ax.axvline(1, color="black", linewidth=1)
