@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * What the bench programs share: failing loudly, a clock, one-line sysfs
+ * What the bench programs share: failing loudly, two clocks, one-line sysfs
  * and procfs files, the JSON line every metric is printed as, and the
  * udmabuf size limit they raise for the run.
  */
@@ -17,8 +17,9 @@ double bench_now_ns(void);
 
 /*
  * The calling thread's CPU time in nanoseconds (CLOCK_THREAD_CPUTIME_ID):
- * for timing a call that does all its work in the caller, where another
- * task scheduled in the middle of it must not count.
+ * for timing system calls whose work is done in the caller, where tasks
+ * that run before the caller reads the clock again must not count. It is
+ * a system call itself (no vDSO): read it around many calls, not each.
  */
 double bench_thread_cpu_ns(void);
 
