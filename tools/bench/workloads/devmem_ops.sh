@@ -17,7 +17,7 @@ PORT=5400
 BYTES=288M
 # The held sweep: each point times max(held, 8192) tokens from a 512 MiB
 # dma-buf. It stops at 16384: stock's cost per token grows with the tokens
-# held (1 us at 256, 89 at 16384 under icount; ours 0.2 to 0.25 us), and
+# held (1.2 us at 256, 83 at 16384 under icount; ours 0.18 to 0.25 us), and
 # an earlier 65536 point (439 us a token, timed by wall clock) took a
 # stock boot 14 min of host time by itself. 64x between the ends shows
 # which curve is flat.
