@@ -333,6 +333,25 @@ static int bar_zero(phys_addr_t phys, size_t size)
 }
 
 /*
+ * The zeroed range of @buf as a dma-buf: the heap's name is what
+ * /sys/kernel/debug/dma_buf/bufinfo shows as its exporter.
+ */
+static struct dma_buf *bar_buffer_export(struct bar_heap *bh,
+					 struct bar_buffer *buf, u32 fd_flags)
+{
+	const struct dma_buf_export_info info = {
+		.exp_name = bh->name,
+		.owner = THIS_MODULE,
+		.ops = &bar_buf_ops,
+		.size = buf->size,
+		.flags = fd_flags,
+		.priv = buf,
+	};
+
+	return dma_buf_export(&info);
+}
+
+/*
  * The dma-heap core has checked the flags (EINVAL) and page-aligned @len,
  * refusing 0. Sizes round up to BAR_HEAP_ALIGN; ENOMEM when no free range
  * is that large, ENODEV while the device is absent or being removed.
@@ -341,7 +360,6 @@ static struct dma_buf *bar_allocate(struct dma_heap *heap, unsigned long len,
 				    u32 fd_flags, u64 heap_flags)
 {
 	struct bar_heap *bh = dma_heap_get_drvdata(heap);
-	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct bar_buffer *buf;
 	struct dma_buf *dmabuf;
 	int ret;
@@ -375,12 +393,7 @@ static struct dma_buf *bar_allocate(struct dma_heap *heap, unsigned long len,
 	if (ret)
 		goto err_free_range;
 
-	exp_info.exp_name = bh->name;
-	exp_info.ops = &bar_buf_ops;
-	exp_info.size = buf->size;
-	exp_info.flags = fd_flags;
-	exp_info.priv = buf;
-	dmabuf = dma_buf_export(&exp_info);
+	dmabuf = bar_buffer_export(bh, buf, fd_flags);
 	if (IS_ERR(dmabuf)) {
 		ret = PTR_ERR(dmabuf);
 		goto err_free_range;
